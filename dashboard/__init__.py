@@ -1,0 +1,1 @@
+"""The app's services. Only `dashboard.ui_cache` imports streamlit; the rest is plain Python."""

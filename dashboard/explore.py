@@ -1,0 +1,172 @@
+"""The Explore page's services: which models are usable, and what one image does to one model.
+
+Thin functions over `models/`; the page calls them through `dashboard.ui_cache`, which caches a
+loaded model per process and results per (model, image).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dashboard.images import center_square
+from dashboard.settings import Settings
+from models import architecture, backbones, catalog, feature_maps, filters, gradcam, weights
+from models.catalog import Backbone
+from models.imagenet import Prediction, decode
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    backbone: Backbone
+    on_disk: bool
+
+    @property
+    def status(self) -> str:
+        if self.on_disk:
+            return "weights on disk"
+        return f"downloads {self.backbone.download_mb:.0f} MB on first use"
+
+
+def model_choices(settings: Settings) -> list[ModelChoice]:
+    """Every catalog model with the classifier top, marked by whether its weights are local."""
+    return [
+        ModelChoice(b, weights.find_local(b.weights_top, settings.weights_dir) is not None)
+        for b in catalog.MODEL_LIST
+    ]
+
+
+def default_model_key(settings: Settings) -> str:
+    """The most accurate model whose weights are already on disk, else MobileNetV2."""
+    local = [c.backbone for c in model_choices(settings) if c.on_disk]
+    return max(local, key=lambda b: b.top1).key if local else catalog.FALLBACK_DEFAULT
+
+
+@dataclass
+class LoadedModel:
+    """A pretrained classifier and the helpers built on it, made once per process."""
+
+    backbone: Backbone
+    model: object  # keras.Model
+    class_index: list[tuple[str, str]]
+    extractor: feature_maps.FeatureExtractor
+    cam: gradcam.GradCAM
+    layer_extractors: dict[str, feature_maps.FeatureExtractor] = field(default_factory=dict)
+
+    def extractor_for(self, layer: str) -> feature_maps.FeatureExtractor:
+        # One compiled predict function per layer, reused for every later image.
+        if layer not in self.layer_extractors:
+            self.layer_extractors[layer] = feature_maps.FeatureExtractor(self.model, [layer])
+        return self.layer_extractors[layer]
+
+
+def load(key: str, settings: Settings) -> LoadedModel:
+    """Raises `weights.WeightsUnavailable` (a message for the user) when offline and missing."""
+    b = catalog.get(key)
+    class_index = weights.load_class_index(settings.weights_dir, settings.allow_download)
+    model = backbones.build(
+        b, weights_dir=settings.weights_dir, allow_download=settings.allow_download
+    )
+    extractor = feature_maps.FeatureExtractor(model, b.stages, with_output=True)
+    return LoadedModel(b, model, class_index, extractor, gradcam.GradCAM(model, b.last_conv))
+
+
+def model_input(backbone: Backbone, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the square crop the model sees as uint8, that crop preprocessed as a batch of one)."""
+    view = center_square(rgb, backbone.input_size)
+    batch = backbone.preprocess_input(view[None].astype("float32"))
+    return view, np.asarray(batch)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything one forward pass gives: the crop, top-5 and each stage's activations."""
+
+    view: np.ndarray
+    predictions: list[Prediction]
+    stages: dict[str, np.ndarray]  # stage layer -> (h, w, c)
+
+
+def analyse(loaded: LoadedModel, rgb: np.ndarray) -> Analysis:
+    view, batch = model_input(loaded.backbone, rgb)
+    probs, maps = loaded.extractor(batch)
+    return Analysis(
+        view=view,
+        predictions=decode(probs[0], loaded.class_index, top=5),
+        stages={name: m[0] for name, m in maps.items()},
+    )
+
+
+def layer_activations(loaded: LoadedModel, layer: str, rgb: np.ndarray) -> np.ndarray:
+    """(h, w, c) activations of any one layer for this image."""
+    _, batch = model_input(loaded.backbone, rgb)
+    _, maps = loaded.extractor_for(layer)(batch)
+    return maps[layer][0]
+
+
+def grad_cam(loaded: LoadedModel, rgb: np.ndarray, class_id: int | None) -> tuple[np.ndarray, int]:
+    _, batch = model_input(loaded.backbone, rgb)
+    return loaded.cam(batch, class_id)
+
+
+def maximize(loaded: LoadedModel, layer: str, channel: int, steps: int, progress=None):
+    """Activation maximisation from seeded noise around mid-grey, in this model's input space."""
+    size = loaded.backbone.input_size
+    rng = np.random.default_rng(channel)
+    noise = 128.0 + rng.normal(0.0, 20.0, (1, size, size, 3))
+    start = np.asarray(loaded.backbone.preprocess_input(noise.astype("float32")))
+    low = np.asarray(loaded.backbone.preprocess_input(np.zeros((1, 1, 1, 3), "float32")))
+    high = np.asarray(loaded.backbone.preprocess_input(np.full((1, 1, 1, 3), 255.0, "float32")))
+    step = 0.02 * float(np.abs(high - low).max())  # 2% of the input's range per step
+    return filters.maximize_activation(
+        loaded.model, layer, channel, start, steps=steps, step_size=step, progress=progress
+    )
+
+
+# What the page needs from models/, so that pages import dashboard only.
+WeightsUnavailable = weights.WeightsUnavailable
+families = catalog.families
+get_backbone = catalog.get
+all_backbones = catalog.MODEL_LIST
+
+
+def first_layer_kernels(loaded: LoadedModel) -> tuple[str, np.ndarray]:
+    return filters.kernel_tiles(loaded.model)
+
+
+def map_layers(loaded: LoadedModel) -> list[str]:
+    return feature_maps.conv_like_layers(loaded.model)
+
+
+def top_channels(activations: np.ndarray, n: int) -> list[int]:
+    return [int(c) for c in feature_maps.rank_channels(activations)[:n]]
+
+
+def channel_map(activations: np.ndarray, channel: int) -> np.ndarray:
+    return feature_maps.normalize(activations[..., channel])
+
+
+def architecture_rows(loaded: LoadedModel) -> tuple[list[dict], dict[str, int]]:
+    return (
+        architecture.layer_rows(loaded.model, loaded.backbone.stages),
+        architecture.totals(loaded.model),
+    )
+
+
+def catalog_rows(settings: Settings) -> list[dict]:
+    """The catalog as table rows, for the page and the README."""
+    return [
+        {
+            "model": c.backbone.label,
+            "family": c.backbone.family,
+            "year": c.backbone.year,
+            "params (M)": round(c.backbone.params / 1e6, 2),
+            "depth": c.backbone.depth,
+            "input": c.backbone.input_size,
+            "top-1 %": c.backbone.top1,
+            "top-5 %": c.backbone.top5,
+            "weights": c.status,
+        }
+        for c in model_choices(settings)
+    ]

@@ -1,0 +1,125 @@
+"""Images in, RGB uint8 arrays out: bundled sample photos and uploads of any common format.
+
+Every decoder problem becomes `ImageError` with a sentence a user can act on. Pixel counts are
+checked from the header before decoding, so a small file that expands to gigapixels is refused
+without being decoded.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff")
+
+# label -> skimage.data function name. Photos that ship with scikit-image, so they work offline.
+SAMPLES = {
+    "Cat (Chelsea)": "chelsea",
+    "Coffee": "coffee",
+    "Astronaut": "astronaut",
+    "Rocket": "rocket",
+    "Horse (silhouette)": "horse",
+    "Camera man (grayscale)": "camera",
+}
+DEFAULT_SAMPLE = "Cat (Chelsea)"
+
+
+class ImageError(ValueError):
+    """An image that cannot be used; `str()` says why in plain words."""
+
+
+def load_sample(label: str) -> np.ndarray:
+    import skimage.data
+
+    return to_rgb_array(getattr(skimage.data, SAMPLES[label])())
+
+
+def to_rgb_array(array: np.ndarray) -> np.ndarray:
+    """Any skimage-style array (bool, gray, RGB, RGBA; uint8 or float) as (h, w, 3) uint8."""
+    a = np.asarray(array)
+    if a.dtype == bool:
+        a = a.astype("uint8") * 255
+    elif a.dtype != np.uint8:
+        a = np.clip(a * (255.0 if a.max() <= 1.0 else 1.0), 0, 255).astype("uint8")
+    if a.ndim == 2:
+        a = np.stack([a] * 3, axis=-1)
+    if a.shape[-1] == 4:
+        return np.asarray(_flatten_alpha(Image.fromarray(a, "RGBA")))
+    return np.ascontiguousarray(a[..., :3])
+
+
+def _flatten_alpha(img: Image.Image) -> Image.Image:
+    """Composite transparency over white, as a viewer shows it, instead of dropping alpha."""
+    background = Image.new("RGBA", img.size, (255, 255, 255, 255))
+    return Image.alpha_composite(background, img.convert("RGBA")).convert("RGB")
+
+
+def _sixteen_bit_to_rgb(img: Image.Image) -> Image.Image:
+    a = np.asarray(img, dtype="float64")
+    hi = a.max()
+    scale = 255.0 / (65535.0 if hi > 255 else max(hi, 1.0))
+    return Image.fromarray(np.clip(a * scale, 0, 255).astype("uint8")).convert("RGB")
+
+
+def pil_to_rgb(img: Image.Image) -> Image.Image:
+    """EXIF rotation applied; grey, palette, CMYK, 16-bit and alpha images as plain RGB."""
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        return _sixteen_bit_to_rgb(img)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        return _flatten_alpha(img)
+    return img.convert("RGB")
+
+
+def decode(data: bytes, max_pixels: int = 40_000_000) -> np.ndarray:
+    """Bytes of an image file -> (h, w, 3) uint8. Animated images give their first frame."""
+    if not data:
+        raise ImageError("The file is empty.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            w, h = img.size
+            if w * h > max_pixels:
+                raise ImageError(
+                    f"The image is {w}×{h} pixels ({w * h / 1e6:.0f} MP); the limit is "
+                    f"{max_pixels / 1e6:.0f} MP. Downscale it first."
+                )
+            img.seek(0)
+            img.load()
+            return np.asarray(pil_to_rgb(img))
+    except ImageError:
+        raise
+    except UnidentifiedImageError:
+        raise ImageError(
+            "This is not an image format we can read (JPEG, PNG, WebP, BMP, GIF, TIFF)."
+        ) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError("The image is too large to decode safely.") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ImageError(f"The image file is damaged or truncated ({exc}).") from None
+
+
+def center_square(rgb: np.ndarray, size: int) -> np.ndarray:
+    """Centre crop to a square, then resize to size×size: the usual ImageNet evaluation view."""
+    img = Image.fromarray(rgb)
+    w, h = img.size
+    s = min(w, h)
+    left, top = (w - s) // 2, (h - s) // 2
+    img = img.crop((left, top, left + s, top + s)).resize((size, size), Image.BICUBIC)
+    return np.asarray(img)
+
+
+def resize_map(values: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Upsample a 2-D float map to (h, w) smoothly, for overlays."""
+    img = Image.fromarray(np.asarray(values, dtype="float32"), mode="F")
+    return np.asarray(img.resize((size[1], size[0]), Image.BILINEAR))
+
+
+def to_png(rgb: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG")
+    return buf.getvalue()

@@ -1,0 +1,55 @@
+"""Streamlit glue: the one module in `dashboard/` that imports streamlit.
+
+It decides what lives for the whole process (`cache_resource`: loaded models, shared by every
+session) and what is memoised per input (`cache_data`: results keyed by model and image bytes), so a
+rerun whose inputs did not change recomputes nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dashboard import explore, images
+from dashboard.settings import Settings
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@st.cache_resource(show_spinner="Loading the pretrained model (once per server process)…")
+def loaded_model(key: str) -> explore.LoadedModel:
+    return explore.load(key, settings())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sample_image(label: str) -> np.ndarray:
+    return images.load_sample(label)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def decoded_upload(data: bytes) -> np.ndarray:
+    return images.decode(data, settings().max_image_pixels)
+
+
+@st.cache_data(show_spinner="Running the model…", max_entries=64)
+def analysis(key: str, rgb: np.ndarray) -> explore.Analysis:
+    return explore.analyse(loaded_model(key), rgb)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def layer_activations(key: str, layer: str, rgb: np.ndarray) -> np.ndarray:
+    return explore.layer_activations(loaded_model(key), layer, rgb)
+
+
+@st.cache_data(show_spinner="Computing Grad-CAM…", max_entries=128)
+def grad_cam(key: str, rgb: np.ndarray, class_id: int | None) -> tuple[np.ndarray, int]:
+    return explore.grad_cam(loaded_model(key), rgb, class_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def maximized(key: str, layer: str, channel: int, steps: int, _progress=None):
+    """Cached per (model, layer, channel, steps); `_progress` is not part of the key."""
+    return explore.maximize(loaded_model(key), layer, channel, steps, _progress)

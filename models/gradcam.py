@@ -1,0 +1,47 @@
+"""Grad-CAM (Selvaraju et al. 2017): where in the image the evidence for a class lies.
+
+Gradients are taken of the class *logit*, not the softmax probability: a confident softmax
+saturates and its gradients vanish. The logits are read from the model's last layer without
+cloning or editing the model: the input of a final softmax `Activation`, or `x @ W + b` of a
+final `Dense`.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+class GradCAM:
+    def __init__(self, model: keras.Model, layer_name: str):
+        self.last = model.layers[-1]
+        if isinstance(self.last, keras.layers.Activation | keras.layers.Dense):
+            head_input = self.last.input
+        else:  # unknown top: fall back to the model's output
+            self.last, head_input = None, model.output
+        self.grad_model = keras.Model(
+            model.inputs, [model.get_layer(layer_name).output, head_input], name="gradcam"
+        )
+
+    def _logits(self, head_input):
+        if isinstance(self.last, keras.layers.Dense):
+            logits = tf.matmul(head_input, self.last.kernel)
+            return logits + self.last.bias if self.last.use_bias else logits
+        return tf.reshape(head_input, (tf.shape(head_input)[0], -1))
+
+    def __call__(self, batch: np.ndarray, class_id: int | None = None) -> tuple[np.ndarray, int]:
+        """(heatmap (h, w) in [0, 1] at the layer's resolution, the class explained)."""
+        x = tf.convert_to_tensor(np.asarray(batch, dtype="float32")[:1])
+        with tf.GradientTape() as tape:
+            conv_out, head_input = self.grad_model(x, training=False)
+            logits = self._logits(head_input)
+            if class_id is None:
+                class_id = int(tf.argmax(logits[0]))
+            score = logits[:, class_id]
+        grads = tape.gradient(score, conv_out)
+        weights = tf.reduce_mean(grads, axis=(1, 2))  # one weight per channel
+        cam = tf.nn.relu(tf.reduce_sum(conv_out * weights[:, None, None, :], axis=-1))[0]
+        cam = cam.numpy()
+        peak = float(cam.max())
+        return (cam / peak if peak > 0 else cam), class_id

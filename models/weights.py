@@ -1,0 +1,111 @@
+"""Where a backbone's ImageNet weights come from.
+
+Order: 1) the offline folder (`TLAB_WEIGHTS_DIR`, files named as Keras names them),
+2) Keras' own cache (`$KERAS_HOME/models`, default `~/.keras/models`), 3) a download through
+Keras (`weights="imagenet"`), which is the normal path on a machine with internet.
+Offline and missing gives `WeightsUnavailable` with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+CLASS_INDEX_FILE = "imagenet_class_index.json"
+CLASS_INDEX_URL = (
+    "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
+)
+KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
+
+
+class WeightsUnavailable(RuntimeError):
+    """The weights are neither on disk nor downloadable; `str()` is a message for the user."""
+
+
+@dataclass(frozen=True)
+class WeightsSource:
+    """Resolved weights: a local file, or `download` meaning Keras will fetch them."""
+
+    filename: str
+    path: Path | None
+
+    @property
+    def on_disk(self) -> bool:
+        return self.path is not None
+
+    @property
+    def keras_arg(self) -> str:
+        """What to pass as `weights=` to a `keras.applications` builder."""
+        return str(self.path) if self.path else "imagenet"
+
+
+def keras_cache_dir() -> Path:
+    """Keras' download cache for application weights (`get_file(cache_subdir="models")`)."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "models"
+
+
+def search_dirs(weights_dir: Path | None) -> list[Path]:
+    return [d for d in (weights_dir, keras_cache_dir()) if d is not None]
+
+
+def find_local(filename: str, weights_dir: Path | None) -> Path | None:
+    for folder in search_dirs(weights_dir):
+        candidate = folder / filename
+        if candidate.is_file() and candidate.stat().st_size > 0:
+            return candidate
+    return None
+
+
+def missing_message(
+    what: str, filename: str, size_mb: float | None, weights_dir: Path | None
+) -> str:
+    size = f" (about {size_mb:.0f} MB)" if size_mb else ""
+    where = " or ".join(f"`{d}`" for d in search_dirs(weights_dir))
+    hint = "" if weights_dir else " Set `TLAB_WEIGHTS_DIR` to a folder of weight files to use one."
+    return (
+        f"The ImageNet weights for {what} are not on this machine and cannot be downloaded "
+        f"here. Needed file: `{filename}`{size}. Keras publishes it under {KERAS_WEIGHTS_URL}; "
+        f"download it on a machine with internet and put it in {where}.{hint}"
+    )
+
+
+def resolve(
+    filename: str,
+    *,
+    what: str,
+    size_mb: float | None,
+    weights_dir: Path | None,
+    allow_download: bool,
+) -> WeightsSource:
+    """Find `filename` locally, else allow a Keras download, else raise `WeightsUnavailable`."""
+    path = find_local(filename, weights_dir)
+    if path is not None:
+        return WeightsSource(filename, path)
+    if not allow_download:
+        raise WeightsUnavailable(missing_message(what, filename, size_mb, weights_dir))
+    return WeightsSource(filename, None)
+
+
+def load_class_index(weights_dir: Path | None, allow_download: bool) -> list[tuple[str, str]]:
+    """ImageNet's 1,000 (wordnet id, name) pairs, in class order, from disk or through Keras."""
+    path = find_local(CLASS_INDEX_FILE, weights_dir)
+    if path is None:
+        if not allow_download:
+            raise WeightsUnavailable(
+                missing_message("the ImageNet class names", CLASS_INDEX_FILE, None, weights_dir)
+            )
+        import keras
+
+        try:
+            path = Path(
+                keras.utils.get_file(CLASS_INDEX_FILE, CLASS_INDEX_URL, cache_subdir="models")
+            )
+        except Exception as exc:  # any network failure means "offline" to the user
+            raise WeightsUnavailable(
+                missing_message("the ImageNet class names", CLASS_INDEX_FILE, None, weights_dir)
+            ) from exc
+    raw = json.loads(path.read_text())
+    return [tuple(raw[str(i)]) for i in range(len(raw))]

@@ -1,0 +1,29 @@
+"""Transfer Learning Lab: the entry script. It only routes; each page lives in pages/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter off the console
+
+import streamlit as st  # noqa: E402
+
+PAGES = Path(__file__).parent / "pages"
+
+
+def main() -> None:
+    st.set_page_config(page_title="Transfer Learning Lab", page_icon="🧠", layout="wide")
+    page = st.navigation(
+        [
+            st.Page(
+                PAGES / "explore.py", title="Explore", icon=":material/visibility:", default=True
+            ),
+            st.Page(PAGES / "train.py", title="Train", icon=":material/model_training:"),
+            st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
+        ]
+    )
+    page.run()
+
+
+main()
