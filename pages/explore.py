@@ -88,7 +88,7 @@ def feature_maps_tab(key: str, loaded: explore.LoadedModel, result, rgb) -> None
     st.subheader("Any layer: its most active channels")
     layers = explore.map_layers(loaded)
     default = layers.index(loaded.backbone.stages[len(loaded.backbone.stages) // 2])
-    layer = st.selectbox("Layer", layers, index=default)
+    layer = st.selectbox("Layer", layers, index=default, key="map_layer")
     acts = ui_cache.layer_activations(key, layer, rgb)
     top = explore.top_channels(acts, 16)
     tiles = [charts.colorize(explore.channel_map(acts, ch)) for ch in top]
@@ -114,9 +114,9 @@ def filters_tab(key: str, loaded: explore.LoadedModel) -> None:
     stages = list(loaded.backbone.stages)
     with st.form("maximize"):
         c1, c2, c3 = st.columns(3)
-        layer = c1.selectbox("Layer", stages, index=len(stages) // 2)
-        channel = c2.number_input("Channel", min_value=0, value=0, step=1)
-        steps = c3.slider("Steps", 10, 100, 30, step=10)
+        layer = c1.selectbox("Layer", stages, index=len(stages) // 2, key="max_layer")
+        channel = c2.number_input("Channel", min_value=0, value=0, step=1, key="max_channel")
+        steps = c3.slider("Steps", 10, 100, 30, step=10, key="max_steps")
         go = st.form_submit_button("Visualise")
     if go:
         channels = int(loaded.model.get_layer(layer).output.shape[-1])
