@@ -1,0 +1,28 @@
+"""`python -m bench [NAME ...]`: run benchmarks, then print one JSON line per figure."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from bench.timing import print_figures
+
+BENCHMARKS = {"feature_maps": "bench.feature_maps"}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s) {unknown}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    figures = []
+    for name in names:
+        print(f"# running {name}", flush=True)
+        figures += importlib.import_module(BENCHMARKS[name]).run()
+    print_figures(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
