@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
 from dashboard import explore, images
 from dashboard.settings import Settings
+from tests.conftest import WEIGHTS_DIR
 
 CATS = {"tabby", "tiger_cat", "Egyptian_cat", "lynx", "Persian_cat"}
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    from tests.conftest import WEIGHTS_DIR
-
     if not WEIGHTS_DIR.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared weights missing at {WEIGHTS_DIR}")
         pytest.skip("shared weights missing")
     settings = Settings.from_env({"TLAB_WEIGHTS_DIR": str(WEIGHTS_DIR), "TLAB_OFFLINE": "1"})
     return explore.load("MobileNet_0.25_128", settings)
