@@ -123,3 +123,19 @@ def to_png(rgb: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, format="PNG")
     return buf.getvalue()
+
+
+def prepare_for_storage(data: bytes, max_pixels: int) -> tuple[bytes, str, int, int]:
+    """Validate an uploaded image; return (bytes to store, extension, width, height).
+
+    A plain RGB JPEG or PNG with no rotation is stored as uploaded (no quality loss). Anything
+    else (grey, palette, alpha, CMYK, 16-bit, WebP, TIFF, GIF, EXIF-rotated) is stored as the
+    RGB PNG of what `decode` shows, so the training pipeline only ever reads JPEG and PNG.
+    """
+    rgb = decode(data, max_pixels)  # raises ImageError with the reason
+    h, w = rgb.shape[:2]
+    with Image.open(io.BytesIO(data)) as img:
+        rotated = img.getexif().get(0x0112, 1) != 1
+        if img.mode == "RGB" and not rotated and img.format in ("JPEG", "PNG"):
+            return data, "jpg" if img.format == "JPEG" else "png", w, h
+    return to_png(rgb), "png", w, h

@@ -4,6 +4,10 @@ TLAB_HOME          where the app keeps its data, caches and runs (default ~/.tla
 TLAB_WEIGHTS_DIR   an offline folder of Keras weight files, in Keras' own file names (unset)
 TLAB_OFFLINE       1 = never try to download weights; fail fast with a message (0)
 TLAB_MAX_IMAGE_MP  largest image accepted, in megapixels: a decompression-bomb guard (40)
+TLAB_MAX_UPLOAD_MB largest dataset upload (zip or folder), in MB (500)
+TLAB_MAX_UNZIPPED_MB  most bytes a zip may expand to, in MB (2000)
+TLAB_MAX_ZIP_ENTRIES  most entries a zip may hold (50000)
+TLAB_MAX_ZIP_RATIO    highest compression ratio of one zip entry: a zip-bomb guard (100)
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ class Settings:
     weights_dir: Path | None
     allow_download: bool
     max_image_pixels: int
+    max_upload_mb: int = 500
+    max_unzipped_bytes: int = 2000 * 1024 * 1024
+    max_zip_entries: int = 50_000
+    max_zip_ratio: float = 100.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -32,6 +40,10 @@ class Settings:
             weights_dir=Path(weights).expanduser().resolve() if weights else None,
             allow_download=not offline,
             max_image_pixels=int(megapixels * 1_000_000),
+            max_upload_mb=int(env.get("TLAB_MAX_UPLOAD_MB", "500")),
+            max_unzipped_bytes=int(float(env.get("TLAB_MAX_UNZIPPED_MB", "2000")) * 1024 * 1024),
+            max_zip_entries=int(env.get("TLAB_MAX_ZIP_ENTRIES", "50000")),
+            max_zip_ratio=float(env.get("TLAB_MAX_ZIP_RATIO", "100")),
         )
 
     def cache_dir(self, name: str) -> Path:

@@ -1,0 +1,110 @@
+"""Reading an uploaded zip without trusting it.
+
+Nothing is ever extracted by the archive's own names: entries are read into memory one at a
+time, and the caller stores them under content hashes. Before reading anything, the central
+directory is checked against caps on entry count, total expanded size and per-entry compression
+ratio (zip bombs). Entries whose names try to leave the archive's root (`../`, absolute paths,
+drive letters) and symlink entries are refused and reported.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+import zipfile
+import zlib
+from pathlib import PurePosixPath
+from typing import BinaryIO
+
+
+class ArchiveError(ValueError):
+    """The whole upload is unusable; `str()` says why."""
+
+
+class EntryError(ValueError):
+    """One entry cannot be read; `str()` is the reason."""
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def unsafe_reason(name: str) -> str:
+    """Why a path must not be used as a relative path inside our folder, or ''."""
+    if "\\" in name or name.startswith("/") or _DRIVE.match(name):
+        return "path escapes the dataset folder (absolute or Windows path)"
+    if ".." in PurePosixPath(name).parts:
+        return "path escapes the dataset folder (../)"
+    return ""
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def open_zip(file: BinaryIO) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(file)
+    except zipfile.BadZipFile:
+        raise ArchiveError(
+            "This is not a zip file, or it is truncated (its table of contents is missing). "
+            "Zip the dataset folder again and upload the whole file."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ArchiveError(f"The zip file cannot be read ({exc}).") from None
+
+
+def check_bomb(zf: zipfile.ZipFile, max_entries: int, max_total_bytes: int) -> None:
+    infos = zf.infolist()
+    if len(infos) > max_entries:
+        raise ArchiveError(
+            f"The zip holds {len(infos):,} entries; the limit is {max_entries:,} "
+            "(TLAB_MAX_ZIP_ENTRIES)."
+        )
+    total = sum(i.file_size for i in infos)
+    if total > max_total_bytes:
+        raise ArchiveError(
+            f"The zip would expand to {total / 2**20:,.0f} MB; the limit is "
+            f"{max_total_bytes / 2**20:,.0f} MB (TLAB_MAX_UNZIPPED_MB). Is it a zip bomb?"
+        )
+
+
+class SafeZip:
+    """A zip whose central directory passed the caps; entries are read one at a time."""
+
+    def __init__(self, file: BinaryIO, *, max_entries: int, max_total_bytes: int, max_ratio: float):
+        self.zf = open_zip(file)
+        try:
+            check_bomb(self.zf, max_entries, max_total_bytes)
+        except ArchiveError:
+            self.zf.close()
+            raise
+        self.max_ratio = max_ratio
+        self.infos = {i.filename: i for i in self.zf.infolist() if not i.is_dir()}
+
+    def __enter__(self) -> SafeZip:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.zf.close()
+
+    def members(self) -> list[tuple[str, str]]:
+        """(path, reason to skip it or '') for every file entry, without reading any data."""
+        return [(name, self._reason(info)) for name, info in self.infos.items()]
+
+    def _reason(self, info: zipfile.ZipInfo) -> str:
+        reason = unsafe_reason(info.filename)
+        if not reason and _is_symlink(info):
+            reason = "symbolic link (not followed)"
+        if not reason and info.file_size > 1024 * 1024:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > self.max_ratio:
+                reason = f"compression ratio {ratio:,.0f}:1 is above {self.max_ratio:.0f}:1"
+        return reason
+
+    def read(self, name: str) -> bytes:
+        try:
+            # zipfile stops at the declared size and checks the CRC, so a lying header cannot
+            # make this read more than the caps above allowed.
+            return self.zf.read(self.infos[name])
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+            raise EntryError(f"damaged zip entry ({exc})") from None

@@ -1,0 +1,84 @@
+"""The training input pipeline: `tf.data` from stored image files.
+
+Files are listed up front (from the dataset's manifest, no directory walk), shuffled as paths
+(cheap, whatever the dataset size), then read, decoded and resized in parallel, batched and
+prefetched. Only a few batches are ever in memory, so memory stays flat as the dataset grows.
+
+JPEGs much larger than the target are decoded at 1/2, 1/4 or 1/8 scale by libjpeg itself
+(`ratio`), which skips most of the decoding work; the stored sizes make that choice possible
+without opening the file. Output: float32 RGB 0-255, (batch, size, size, 3), as every
+`keras.applications` `preprocess_input` expects, and int32 labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import tensorflow as tf
+
+AUTOTUNE = tf.data.AUTOTUNE
+
+
+def jpeg_ratio(width: int, height: int, size: int) -> int:
+    """Largest libjpeg downscale (1, 2, 4, 8) that still leaves at least `size` pixels."""
+    shorter = min(width, height)
+    for ratio in (8, 4, 2):
+        if shorter // ratio >= size:
+            return ratio
+    return 1
+
+
+def _loader(size: int):
+    def load(path, label, ratio, is_jpeg):
+        data = tf.io.read_file(path)
+
+        def jpeg(r):
+            return lambda: tf.io.decode_jpeg(data, channels=3, ratio=r, dct_method="INTEGER_FAST")
+
+        image = tf.case(
+            [
+                (tf.logical_and(is_jpeg, tf.equal(ratio, 8)), jpeg(8)),
+                (tf.logical_and(is_jpeg, tf.equal(ratio, 4)), jpeg(4)),
+                (tf.logical_and(is_jpeg, tf.equal(ratio, 2)), jpeg(2)),
+                (is_jpeg, jpeg(1)),
+            ],
+            default=lambda: tf.io.decode_png(data, channels=3),
+        )
+        image = tf.image.resize(image, (size, size))  # bilinear, float32, as keras' loader
+        image.set_shape((size, size, 3))
+        return image, label
+
+    return load
+
+
+def image_dataset(
+    paths: Sequence[str | Path],
+    labels: Sequence[int],
+    sizes: Sequence[tuple[int, int]],
+    *,
+    image_size: int,
+    batch_size: int = 32,
+    shuffle: bool = False,
+    seed: int = 42,
+    cache_file: Path | None = None,
+) -> tf.data.Dataset:
+    """Batches of (images, labels). `sizes` are the stored (width, height) of each file.
+
+    With `cache_file`, decoded and resized images are kept on disk per image size (uint8), so
+    later epochs skip decoding; shuffling then happens on a bounded buffer after the cache.
+    """
+    paths = [str(p) for p in paths]
+    ratios = [jpeg_ratio(w, h, image_size) for w, h in sizes]
+    is_jpeg = [p.lower().endswith((".jpg", ".jpeg")) for p in paths]
+    ds = tf.data.Dataset.from_tensor_slices((paths, list(labels), ratios, is_jpeg))
+    if shuffle and cache_file is None:
+        ds = ds.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
+    # Deterministic order, so a seed reproduces a run; parallel decoding still overlaps.
+    ds = ds.map(_loader(image_size), num_parallel_calls=AUTOTUNE, deterministic=True)
+    if cache_file is not None:
+        ds = ds.map(lambda x, y: (tf.cast(tf.round(x), tf.uint8), y)).cache(str(cache_file))
+        if shuffle:
+            ds = ds.shuffle(min(len(paths), 1024), seed=seed, reshuffle_each_iteration=True)
+        ds = ds.map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=AUTOTUNE)
+    return ds.batch(batch_size).prefetch(AUTOTUNE)

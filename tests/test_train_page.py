@@ -1,0 +1,85 @@
+"""The Train page's dataset section, driven through AppTest."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import FLOWERS_ZIP, ROOT
+from tests.hostile_uploads import make_zip, noise_jpeg
+
+
+@pytest.fixture
+def train_page(tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("TLAB_HOME", str(tmp_path / "home"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    return at
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_upload_flowers_zip_shows_the_summary(train_page):
+    if not FLOWERS_ZIP.is_file():
+        pytest.skip("flowers-mini.zip missing")
+    at = train_page
+    at.file_uploader(key="zip_up").upload(
+        "flowers-mini.zip", FLOWERS_ZIP.read_bytes(), "application/zip"
+    )
+    at.run()
+    no_exception(at)
+    assert "200 images in 5 classes" in at.success[0].value
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Images"] == "200" and metrics["Classes"] == "5"
+    assert metrics["Train / val / test"] == "160 / 40 / 0"
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("Images per class" in t for t in titles)
+    assert any("Image sizes" in t for t in titles)
+    captions = [i.caption for image in at.image for i in image.proto.imgs]
+    assert captions.count("daisy") == 8 and captions.count("tulip") == 8
+    at.run()  # a rerun keeps the dataset selected and does not ingest again
+    no_exception(at)
+    assert not at.success and {m.label: m.value for m in at.metric}["Images"] == "200"
+
+
+def test_bad_zip_shows_a_message(train_page):
+    at = train_page
+    at.file_uploader(key="zip_up").upload("broken.zip", b"PK\x03\x04 nope", "application/zip")
+    at.run()
+    no_exception(at)
+    assert "broken.zip" in at.error[0].value and "not a zip file" in at.error[0].value
+
+
+def test_skipped_files_are_listed(train_page):
+    at = train_page
+    data = make_zip(
+        [("a/1.jpg", noise_jpeg(1)), ("a/2.jpg", noise_jpeg(2)), ("b/3.jpg", noise_jpeg(3)),
+         ("b/4.jpg", noise_jpeg(4)), ("b/notes.txt", b"x"), ("../evil.jpg", noise_jpeg(5))]
+    )  # fmt: skip
+    at.file_uploader(key="zip_up").upload("mixed.zip", data, "application/zip")
+    at.run()
+    no_exception(at)
+    skipped = at.dataframe[-1].value
+    assert set(skipped["file"]) == {"b/notes.txt", "../evil.jpg"}
+
+
+def test_builtin_sample_and_rename_delete(train_page):
+    at = train_page
+    at.button(key="sample_faces").click().run()
+    no_exception(at)
+    assert {m.label: m.value for m in at.metric}["Images"] == "200"
+    at.text_input(key=f"rename_{at.session_state['dataset_id']}").set_value("Faces!")
+    at.button(key="rename").click().run()
+    no_exception(at)
+    assert "Faces!" in at.selectbox[0].format_func(at.selectbox[0].value)
+    at.checkbox(key=f"sure_{at.session_state['dataset_id']}").check().run()
+    at.button(key="delete").click().run()
+    no_exception(at)
+    assert "No datasets yet" in at.info[0].value
