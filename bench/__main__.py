@@ -7,7 +7,7 @@ import sys
 
 from bench.timing import print_figures
 
-BENCHMARKS = {"feature_maps": "bench.feature_maps"}
+BENCHMARKS = {"feature_maps": "bench.feature_maps", "loader": "bench.loader"}
 
 
 def main(argv: list[str]) -> int:

@@ -6,7 +6,7 @@ prefetched. Only a few batches are ever in memory, so memory stays flat as the d
 
 JPEGs much larger than the target are decoded at 1/2, 1/4 or 1/8 scale by libjpeg itself
 (`ratio`), which skips most of the decoding work; the stored sizes make that choice possible
-without opening the file. Output: float32 RGB 0-255, (batch, size, size, 3), as every
+without opening a file. Output: float32 RGB 0-255, (batch, size, size, 3), as every
 `keras.applications` `preprocess_input` expects, and int32 labels.
 """
 
@@ -29,21 +29,13 @@ def jpeg_ratio(width: int, height: int, size: int) -> int:
     return 1
 
 
-def _loader(size: int):
-    def load(path, label, ratio, is_jpeg):
+def _loader(size: int, ratio: int):
+    def load(path, label, is_jpeg):
         data = tf.io.read_file(path)
-
-        def jpeg(r):
-            return lambda: tf.io.decode_jpeg(data, channels=3, ratio=r, dct_method="INTEGER_FAST")
-
-        image = tf.case(
-            [
-                (tf.logical_and(is_jpeg, tf.equal(ratio, 8)), jpeg(8)),
-                (tf.logical_and(is_jpeg, tf.equal(ratio, 4)), jpeg(4)),
-                (tf.logical_and(is_jpeg, tf.equal(ratio, 2)), jpeg(2)),
-                (is_jpeg, jpeg(1)),
-            ],
-            default=lambda: tf.io.decode_png(data, channels=3),
+        image = tf.cond(
+            is_jpeg,
+            lambda: tf.io.decode_jpeg(data, channels=3, ratio=ratio),
+            lambda: tf.io.decode_png(data, channels=3),
         )
         image = tf.image.resize(image, (size, size))  # bilinear, float32, as keras' loader
         image.set_shape((size, size, 3))
@@ -69,13 +61,16 @@ def image_dataset(
     later epochs skip decoding; shuffling then happens on a bounded buffer after the cache.
     """
     paths = [str(p) for p in paths]
-    ratios = [jpeg_ratio(w, h, image_size) for w, h in sizes]
     is_jpeg = [p.lower().endswith((".jpg", ".jpeg")) for p in paths]
-    ds = tf.data.Dataset.from_tensor_slices((paths, list(labels), ratios, is_jpeg))
+    # One ratio for the whole dataset (a graph constant: a per-image choice costs more in
+    # branching than it saves); the smallest over its JPEGs, so none is decoded too small.
+    jpeg_sizes = [wh for wh, j in zip(sizes, is_jpeg, strict=True) if j]
+    ratio = min((jpeg_ratio(w, h, image_size) for w, h in jpeg_sizes), default=1)
+    ds = tf.data.Dataset.from_tensor_slices((paths, list(labels), is_jpeg))
     if shuffle and cache_file is None:
         ds = ds.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True)
     # Deterministic order, so a seed reproduces a run; parallel decoding still overlaps.
-    ds = ds.map(_loader(image_size), num_parallel_calls=AUTOTUNE, deterministic=True)
+    ds = ds.map(_loader(image_size, ratio), num_parallel_calls=AUTOTUNE, deterministic=True)
     if cache_file is not None:
         ds = ds.map(lambda x, y: (tf.cast(tf.round(x), tf.uint8), y)).cache(str(cache_file))
         if shuffle:
