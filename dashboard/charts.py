@@ -173,3 +173,43 @@ def image_sizes_scatter(sizes: dict[tuple[int, int], int]) -> go.Figure:
         yaxis_title="height (px)",
     )
     return fig
+
+
+def training_curves(epochs: list[dict], title: str = "Accuracy and loss per epoch") -> go.Figure:
+    """Train/val accuracy (left axis) and loss (right axis) of one run."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("accuracy", "loss"))
+    x = [e["epoch"] for e in epochs]
+    for col, metric in ((1, "acc"), (2, "loss")):
+        for split, dash in (("", "dot"), ("val_", "solid")):
+            key = f"{split}{metric}"
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=[e[key] for e in epochs], mode="lines+markers",
+                    name=f"{'validation' if split else 'train'} {metric}",
+                    line=dict(dash=dash, color=SPLIT_COLOURS["val" if split else "train"]),
+                ),
+                row=1, col=col,
+            )  # fmt: skip
+    fig.update_layout(height=320, title=title, margin=dict(l=10, r=10, t=60, b=10))
+    fig.update_xaxes(title_text="epoch")
+    return fig
+
+
+def confusion_heatmap(matrix: list[list[int]], classes: list[str]) -> go.Figure:
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix, x=classes, y=classes, colorscale="Blues", text=matrix,
+            texttemplate="%{text}",
+            hovertemplate="true %{y}<br>predicted %{x}: %{z}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        title="Confusion matrix (validation)",
+        height=360,
+        xaxis_title="predicted",
+        yaxis=dict(title="true", autorange="reversed"),
+        margin=dict(l=10, r=10, t=40, b=10),
+    )
+    return fig

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard import explore, images
+from dashboard import explore, images, jobs
 from dashboard.settings import Settings
 
 
@@ -53,3 +53,16 @@ def grad_cam(key: str, rgb: np.ndarray, class_id: int | None) -> tuple[np.ndarra
 def maximized(key: str, layer: str, channel: int, steps: int, _progress=None):
     """Cached per (model, layer, channel, steps); `_progress` is not part of the key."""
     return explore.maximize(loaded_model(key), layer, channel, steps, _progress)
+
+
+def job_manager() -> jobs.JobManager:
+    """The process's training queue (one per TLAB_HOME; it outlives every script run)."""
+    return jobs.manager(settings())
+
+
+@st.cache_resource(show_spinner="Loading the trained model…", max_entries=8)
+def trained_model(path: str, mtime: float):
+    """A run's exported model, loaded once; `mtime` makes a re-export load anew."""
+    import keras
+
+    return keras.saving.load_model(path)

@@ -45,3 +45,36 @@ class GradCAM:
         cam = cam.numpy()
         peak = float(cam.max())
         return (cam / peak if peak > 0 else cam), class_id
+
+
+def classifier_cam(model: keras.Model, batch: np.ndarray, class_id: int | None = None):
+    """Grad-CAM for a trained classifier built as a chain: preprocessing layers, a nested
+    backbone (a Model), pooling, then a head (a Model ending in a softmax Dense).
+
+    The backbone's output is its last convolutional map, so that is where Grad-CAM looks.
+    Returns (heatmap in [0, 1], class explained).
+    """
+    x = tf.convert_to_tensor(np.asarray(batch, dtype="float32")[:1])
+    with tf.GradientTape() as tape:
+        conv = None
+        for layer in model.layers[1:]:
+            if isinstance(layer, keras.Model) and conv is None:
+                x = layer(x, training=False)
+                conv = x
+                tape.watch(conv)
+            elif isinstance(layer, keras.Sequential | keras.Model):
+                for inner in layer.layers[:-1]:
+                    x = inner(x, training=False)
+                last = layer.layers[-1]
+                x = tf.matmul(x, tf.cast(last.kernel, x.dtype)) + tf.cast(last.bias, x.dtype)
+            else:
+                x = layer(x, training=False)
+        logits = x
+        if class_id is None:
+            class_id = int(tf.argmax(logits[0]))
+        score = logits[:, class_id]
+    grads = tape.gradient(score, conv)
+    weights = tf.reduce_mean(grads, axis=(1, 2))
+    cam = tf.nn.relu(tf.reduce_sum(conv * weights[:, None, None, :], axis=-1))[0].numpy()
+    peak = float(cam.max())
+    return (cam / peak if peak > 0 else cam), class_id

@@ -1,0 +1,55 @@
+"""A training run's settings, with defaults per strategy, and the key that identifies it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, replace
+
+from models import catalog
+from models.strategies import STRATEGIES
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    dataset_id: str
+    backbone: str
+    strategy: str
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    image_size: int
+    augment: bool
+    early_stopping: bool
+    seed: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def key(self) -> str:
+        """Same key = same run: resubmitting returns the stored result."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+    def with_(self, **changes) -> TrainConfig:
+        return replace(self, **changes)
+
+
+def default_config(dataset_id: str, backbone: str, strategy: str) -> TrainConfig:
+    s, b = STRATEGIES[strategy], catalog.get(backbone)
+    return TrainConfig(
+        dataset_id=dataset_id,
+        backbone=backbone,
+        strategy=strategy,
+        epochs=s.epochs,
+        batch_size=32,
+        learning_rate=s.learning_rate,
+        image_size=b.input_size,
+        augment=s.augment,
+        early_stopping=False,
+        seed=42,
+    )
+
+
+def from_dict(d: dict) -> TrainConfig:
+    return TrainConfig(**{k: d[k] for k in TrainConfig.__dataclass_fields__})

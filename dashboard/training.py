@@ -1,0 +1,279 @@
+"""One training run, start to finish, in a worker thread (never in a Streamlit script run).
+
+dataset -> backbone -> classifier (strategy) -> fit (on cached features when the strategy trains
+only the head) -> evaluate -> export `.keras` + label map -> parity check of the reloaded file.
+Progress goes to a `LiveState` (batches, for the live view) and to the run store (epochs, kept
+across restarts). Stop is honoured within one batch; what was done is kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+
+from dashboard import datasets, evaluation
+from dashboard.dataset_store import DatasetError
+from dashboard.feature_cache import FeatureCache, key, weights_identity
+from dashboard.run_store import RunStore
+from dashboard.settings import Settings
+from dashboard.train_config import TrainConfig
+from models import backbones, catalog, devices, fitting
+from models.classifier import build_classifier, set_trainable
+from models.strategies import STRATEGIES
+from models.weights import WeightsUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LiveState:
+    """What the live view shows; written by the worker, read by the page."""
+
+    status: str = "queued"
+    phase: str = ""
+    epoch: int = 0
+    epochs: int = 0
+    step: int = 0
+    steps: int = 0
+    message: str = ""
+    phase_started: float = field(default_factory=time.time)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def eta_seconds(self) -> float | None:
+        """Time left in the current phase, from the pace so far."""
+        done = (self.epoch - 1) * self.steps + self.step if self.steps else 0
+        total = self.epochs * self.steps
+        if done <= 0 or total <= 0:
+            return None
+        elapsed = time.time() - self.phase_started
+        return elapsed / done * (total - done)
+
+
+@contextlib.contextmanager
+def dtype_policy(name: str):
+    """Build layers under a precision policy, then put the global policy back."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def _labels(manifest, split: str) -> np.ndarray:
+    index = {c: i for i, c in enumerate(manifest.classes)}
+    return np.array([index[r.cls] for r in manifest.images if r.split == split], "int32")
+
+
+class Run:
+    """Executes one run; `execute()` never raises: failures become the run's status."""
+
+    def __init__(self, settings: Settings, runs: RunStore, run_id: str, config: TrainConfig,
+                 live: LiveState):  # fmt: skip
+        self.settings, self.runs, self.run_id, self.config, self.live = (
+            settings, runs, run_id, config, live,
+        )  # fmt: skip
+        self.strategy = STRATEGIES[config.strategy]
+        self.backbone = catalog.get(config.backbone)
+        self.dir = runs.run_dir(run_id)
+
+    def execute(self) -> None:
+        try:
+            self._execute()
+        except (WeightsUnavailable, DatasetError) as exc:
+            self._end("failed", str(exc))
+        except Exception as exc:  # the UI shows the message; the log keeps the traceback
+            log.exception("run %s failed", self.run_id)
+            self._end("failed", f"{type(exc).__name__}: {exc}")
+
+    def _end(self, status: str, message: str = "", **fields) -> None:
+        self.live.status, self.live.message = status, message
+        self.runs.update(
+            self.run_id, status=status, message=message, finished=time.time(), **fields
+        )
+
+    # -- the run ------------------------------------------------------------------------------
+    def _execute(self) -> None:
+        c, s = self.config, self.strategy
+        plan = devices.configure()
+        self.live.status = "running"
+        self.runs.update(self.run_id, status="running", started=time.time(), device=plan.name)
+        self.manifest = datasets.get(self.settings, c.dataset_id)
+        self._phase("building the model")
+        keras.utils.set_random_seed(c.seed)
+        with plan.strategy().scope():
+            with dtype_policy(plan.precision):
+                base = backbones.build(
+                    self.backbone,
+                    include_top=False,
+                    pretrained=s.pretrained,
+                    input_size=c.image_size,
+                    weights_dir=self.settings.weights_dir,
+                    allow_download=self.settings.allow_download,
+                )
+                self.clf = build_classifier(
+                    self.backbone, base, len(self.manifest.classes), s, c.image_size, c.augment,
+                    c.seed,
+                )  # fmt: skip
+            self.tensorboard = keras.callbacks.TensorBoard(log_dir=str(self.dir / "tensorboard"))
+            done = self._train()
+        if self.live.stop.is_set():
+            self._finish_artifacts()
+            self._end("stopped", f"Stopped by the user after {done} epoch(s); they are kept.")
+            return
+        results = self._finish_artifacts()
+        self._end(
+            "finished",
+            final_val_acc=results["val"]["accuracy"],
+            best_val_acc=results["best_val_acc"],
+            test_acc=results.get("test", {}).get("accuracy"),
+            results=results,
+        )
+
+    def _phase(self, name: str, epochs: int = 0, steps: int = 0) -> None:
+        self.live.phase, self.live.epochs, self.live.steps = name, epochs, steps
+        self.live.step, self.live.phase_started = 0, time.time()
+
+    def _reporter(self, n_images: int, batch_size: int, phase: str, offset: int, seen: int):
+        def on_batch(epoch, step, steps):
+            self.live.epoch, self.live.step, self.live.steps = epoch, step, steps
+
+        def on_epoch(epoch, logs, seconds, images_seen):
+            self.runs.add_epoch(self.run_id, epoch, phase, logs, seconds, images_seen)
+
+        return fitting.Reporter(
+            self.live.stop, on_batch, on_epoch, n_images, batch_size, offset, seen
+        )
+
+    def _callbacks(self, reporter) -> list:
+        callbacks = [reporter, self.tensorboard]
+        if self.config.early_stopping:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_accuracy", patience=3, restore_best_weights=True
+                )
+            )
+        return callbacks
+
+    def _train(self) -> int:
+        """Runs the strategy's phases; returns the number of finished epochs."""
+        c, s = self.config, self.strategy
+        cached = s.pretrained and not c.augment and (s.head_only or s.unfreeze_blocks)
+        head_epochs = c.epochs if s.head_only else max(1, c.epochs // 2) if s.unfreeze_blocks else 0
+        done, seen = 0, 0
+        if head_epochs and cached:
+            done, seen = self._fit_head_on_features(head_epochs)
+        elif head_epochs:
+            self.live.message = "Feature cache off: augmentation changes every image each epoch."
+            done, seen = self._fit_images(head_epochs, c.learning_rate, "head", 0, 0)
+        if self.live.stop.is_set():
+            return done
+        if s.unfreeze_blocks:
+            set_trainable(self.clf, phase=2)  # then recompile: _fit_images compiles
+            more, seen = self._fit_images(
+                c.epochs - done, c.learning_rate * s.finetune_lr_factor, "fine-tune", done, seen
+            )
+            return done + more
+        if not head_epochs:
+            return self._fit_images(c.epochs, c.learning_rate, "train", 0, 0)[0]
+        return done
+
+    def _features(self, split: str, weights_id: str):
+        ds = datasets.training_data(
+            self.settings, self.manifest, split, image_size=self.config.image_size,
+            batch_size=self.config.batch_size, shuffle=False,
+        )  # fmt: skip
+        entry = key(self.backbone.key, weights_id, self.manifest.id, split, self.config.image_size)
+        cache = FeatureCache(self.settings.cache_dir("features"))
+
+        def compute():
+            return self.clf.features.predict(ds, verbose=0), _labels(self.manifest, split)
+
+        features, labels, hit = cache.get_or_compute(entry, compute)
+        self.cache_hits = getattr(self, "cache_hits", []) + [hit]
+        return features, labels
+
+    def _fit_head_on_features(self, epochs: int) -> tuple[int, int]:
+        self._phase("computing features (cached for later runs)")
+        source = backbones.weights_source(
+            self.backbone, include_top=False, weights_dir=self.settings.weights_dir,
+            allow_download=True,
+        )  # fmt: skip
+        weights_id = weights_identity(source.path) if source.path else source.filename
+        x_train, y_train = self._features("train", weights_id)
+        x_val, y_val = self._features("val", weights_id)
+        bs = self.config.batch_size
+        self._phase("training the head on cached features", epochs, -(-len(x_train) // bs))
+        fitting.compile_model(self.clf.head, self.config.learning_rate)
+        reporter = self._reporter(len(x_train), bs, "head", 0, 0)
+        self.clf.head.fit(
+            x_train, y_train, validation_data=(x_val, y_val), epochs=epochs, batch_size=bs,
+            shuffle=True, verbose=0, callbacks=self._callbacks(reporter),
+        )  # fmt: skip
+        return reporter.epochs_done, reporter.images_seen
+
+    def _fit_images(self, epochs, lr, phase, offset, seen) -> tuple[int, int]:
+        if epochs <= 0:
+            return 0, seen
+        c = self.config
+        train = datasets.training_data(
+            self.settings, self.manifest, "train", image_size=c.image_size,
+            batch_size=c.batch_size, shuffle=True, seed=c.seed, cache=True,
+        )  # fmt: skip
+        val = datasets.training_data(
+            self.settings, self.manifest, "val", image_size=c.image_size,
+            batch_size=c.batch_size, shuffle=False, cache=True,
+        )  # fmt: skip
+        n_train = int(sum(1 for r in self.manifest.images if r.split == "train"))
+        self._phase(phase, offset + epochs, -(-n_train // c.batch_size))
+        fitting.compile_model(self.clf.train_model, lr)
+        reporter = self._reporter(n_train, c.batch_size, phase, offset, seen)
+        self.clf.train_model.fit(
+            train, validation_data=val, epochs=epochs, verbose=0, shuffle=False,
+            callbacks=self._callbacks(reporter),
+        )  # fmt: skip
+        return reporter.epochs_done, reporter.images_seen
+
+    # -- after training -----------------------------------------------------------------------
+    def _finish_artifacts(self) -> dict:
+        from dashboard import export  # keeps this module's import list short
+
+        self._phase("evaluating and exporting")
+        results: dict = {"classes": self.manifest.classes}
+        epochs = self.runs.epochs([self.run_id])[self.run_id]
+        results["best_val_acc"] = max((e["val_acc"] or 0 for e in epochs), default=0.0)
+        results["cache_hits"] = getattr(self, "cache_hits", [])
+        probs = {}
+        for split in ("val", "test"):
+            if any(r.split == split for r in self.manifest.images):
+                ds = datasets.training_data(
+                    self.settings, self.manifest, split, image_size=self.config.image_size,
+                    batch_size=self.config.batch_size, shuffle=False,
+                )  # fmt: skip
+                probs[split] = self.clf.model.predict(ds, verbose=0)
+                results[split] = evaluation.evaluate(
+                    _labels(self.manifest, split), probs[split], self.manifest.classes
+                )
+        np.savez(self.dir / "predictions.npz", **probs)
+        self.runs.set_artifact(self.run_id, "predictions", str(self.dir / "predictions.npz"))
+        results["export"] = export.export_with_parity(
+            self.clf.model, self.manifest.classes, self.config, self.dir, probs["val"],
+            self._val_batches(),
+        )  # fmt: skip
+        for kind in ("model", "labels"):
+            self.runs.set_artifact(self.run_id, kind, results["export"][kind])
+        (self.dir / "results.json").write_text(json.dumps(results))
+        return results
+
+    def _val_batches(self):
+        return datasets.training_data(
+            self.settings, self.manifest, "val", image_size=self.config.image_size,
+            batch_size=self.config.batch_size, shuffle=False,
+        )  # fmt: skip

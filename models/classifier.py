@@ -1,0 +1,113 @@
+"""A classifier on a backbone: raw images in, class probabilities out, preprocessing inside.
+
+    image (0-255) -> preprocessing -> base(x, training=False) -> pooling -> head -> softmax
+    train_model = augmentation -> the model above (augmentation never reaches the export)
+
+`base(x, training=False)` keeps BatchNorm in inference mode even when base layers are unfrozen
+(keras.io transfer learning guide); the from-scratch baseline instead lets BatchNorm learn.
+After changing `trainable`, the model must be compiled again: `set_trainable` says so by
+returning the layers it changed, and `fitting.compile_model` is how callers recompile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+
+from models import preprocessing
+from models.catalog import Backbone
+from models.strategies import Strategy
+
+
+@dataclass
+class Classifier:
+    model: keras.Model  # raw images -> probabilities; what is exported
+    train_model: keras.Model  # augmentation + model; what is fitted on images
+    features: keras.Model  # raw images -> pooled features (the cacheable part)
+    head: keras.Model  # pooled features -> probabilities
+    base: keras.Model
+    strategy: Strategy
+    backbone: Backbone
+
+
+def augmentation(seed: int) -> keras.Sequential:
+    return keras.Sequential(
+        [
+            keras.layers.RandomFlip("horizontal", seed=seed),
+            keras.layers.RandomRotation(0.1, seed=seed),
+            keras.layers.RandomZoom(0.15, seed=seed),
+            keras.layers.RandomContrast(0.2, seed=seed),
+        ],
+        name="augmentation",
+    )
+
+
+def build_head(n_features: int, n_classes: int, kind: str) -> keras.Model:
+    layers = [keras.Input((n_features,), name="pooled")]
+    if kind == "mlp":
+        layers += [
+            keras.layers.Dense(256, activation="relu", name="fc1"),
+            keras.layers.Dropout(0.3),
+            keras.layers.Dense(128, activation="relu", name="fc2"),
+        ]
+    layers += [
+        keras.layers.Dropout(0.2),
+        # float32 output even under mixed precision: softmax in float16 is unstable.
+        keras.layers.Dense(n_classes, activation="softmax", dtype="float32", name="predictions"),
+    ]
+    return keras.Sequential(layers, name=f"{kind}_head")
+
+
+def build_classifier(
+    backbone: Backbone,
+    base: keras.Model,
+    n_classes: int,
+    strategy: Strategy,
+    image_size: int,
+    augment: bool,
+    seed: int = 42,
+) -> Classifier:
+    inputs = keras.Input((image_size, image_size, 3), name="image")
+    x = preprocessing.apply(backbone.module, inputs)
+    # Pretrained: BatchNorm in inference mode always. Scratch: BatchNorm must learn its stats.
+    x = base(x, training=False) if strategy.pretrained else base(x)
+    pooled = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    head = build_head(int(pooled.shape[-1]), n_classes, strategy.head)
+    model = keras.Model(inputs, head(pooled), name=f"{backbone.key}_{strategy.key}")
+    features = keras.Model(inputs, pooled, name="features")
+    if augment:
+        raw = keras.Input((image_size, image_size, 3), name="raw")
+        train_model = keras.Model(raw, model(augmentation(seed)(raw)), name="train_model")
+    else:
+        train_model = model
+    clf = Classifier(model, train_model, features, head, base, strategy, backbone)
+    set_trainable(clf, phase=1)
+    return clf
+
+
+def _top_block_start(clf: Classifier, blocks: int) -> int:
+    """Index in base.layers of the first layer of the top `blocks` catalog stages."""
+    stages = clf.backbone.stages
+    blocks = max(1, min(blocks, len(stages) - 1))
+    cut = stages[-(blocks + 1)]
+    names = [layer.name for layer in clf.base.layers]
+    return names.index(cut) + 1
+
+
+def set_trainable(clf: Classifier, phase: int) -> list[str]:
+    """Apply the strategy's trainable set for phase 1 (or 2, strategy 3's unfreeze).
+
+    Returns the names of base layers that are trainable; recompile after calling this.
+    """
+    base, s = clf.base, clf.strategy
+    if s.trains_base or (s.unfreeze_blocks and phase == 2):
+        base.trainable = True
+        start = 0 if s.trains_base else _top_block_start(clf, s.unfreeze_blocks)
+        for i, layer in enumerate(base.layers):
+            is_bn = isinstance(layer, keras.layers.BatchNormalization)
+            # Pretrained BatchNorm statistics stay frozen; from scratch they must be learnt.
+            layer.trainable = i >= start and (not is_bn or not s.pretrained)
+    else:
+        base.trainable = False
+    return [layer.name for layer in base.layers if layer.trainable and layer.weights]

@@ -1,0 +1,192 @@
+"""Train page, step 2: configure a run, watch it live, then read, try and export the result."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, export, images, train_config, train_service, ui_cache
+
+RUN = "run_id"
+
+
+def training_section(settings, manifest) -> None:
+    jm = ui_cache.job_manager()
+    run_id = configure_and_submit(settings, manifest, jm)
+    if run_id:
+        st.session_state[RUN] = run_id
+    runs = [r for r in jm.runs.list(manifest.id)]
+    if not runs:
+        return
+    ids = [r.id for r in runs]
+    current = st.session_state.get(RUN)
+    chosen = st.selectbox(
+        "Runs on this dataset",
+        ids,
+        index=ids.index(current) if current in ids else 0,
+        format_func=lambda i: _run_label(next(r for r in runs if r.id == i)),
+        key=f"run_select_{manifest.id}",
+    )
+    st.session_state[RUN] = chosen
+    live_view(chosen)
+    run = jm.runs.get(chosen)
+    if run.status in ("finished", "stopped") and run.results:
+        results(settings, manifest, run)
+    caches(settings)
+
+
+def _run_label(run) -> str:
+    acc = f" · val acc {run.final_val_acc:.1%}" if run.final_val_acc is not None else ""
+    return f"{run.name} · {run.status}{acc} · {run.id}"
+
+
+def configure_and_submit(settings, manifest, jm) -> str | None:
+    choices = {c.backbone.key: c for c in train_service.backbone_choices(settings)}
+    default = train_service.default_backbone(settings)
+    keys = list(choices)
+    c1, c2 = st.columns(2)
+    backbone = c1.selectbox(
+        "Backbone", keys, index=keys.index(default), key="train_backbone",
+        format_func=lambda k: f"{choices[k].backbone.label} · {choices[k].status}",
+    )  # fmt: skip
+    strategies = train_service.strategies
+    strategy = c2.selectbox(
+        "Strategy", list(strategies), key="train_strategy",
+        format_func=lambda k: strategies[k].title,
+    )  # fmt: skip
+    st.caption(strategies[strategy].advice)
+    d = train_config.default_config(manifest.id, backbone, strategy)
+    with st.form(f"train_form_{backbone}_{strategy}"):
+        a, b, c, e = st.columns(4)
+        epochs = a.number_input("Epochs", 1, 500, d.epochs, key="epochs")
+        batch = b.select_slider("Batch size", [8, 16, 32, 64, 128], d.batch_size, key="batch")
+        lr = c.number_input("Learning rate", 1e-6, 1.0, d.learning_rate, format="%.5f", key="lr")
+        size = e.number_input("Image size", 32, 600, d.image_size, step=8, key="size")
+        a, b, c, e = st.columns(4)
+        augment = a.checkbox("Augmentation", d.augment, key="augment")
+        early = b.checkbox("Early stopping", d.early_stopping, key="early")
+        seed = c.number_input("Seed", 0, 2**31 - 1, d.seed, key="seed")
+        again = e.checkbox("Train again", False, key="again", help="Ignore a stored result.")
+        submitted = st.form_submit_button("Train", type="primary")
+    if strategies[strategy].head_only and augment:
+        st.caption("With augmentation on, the feature cache is off: every epoch sees new images.")
+    if not submitted:
+        return None
+    config = d.with_(
+        epochs=int(epochs), batch_size=int(batch), learning_rate=float(lr),
+        image_size=int(size), augment=bool(augment), early_stopping=bool(early), seed=int(seed),
+    )  # fmt: skip
+    run, reused = jm.submit(config, again=again)
+    if reused and run.status == "finished":
+        st.info("These settings ran before on this dataset: showing the stored result.")
+    return run.id
+
+
+@st.fragment(run_every=1.0)
+def live_view(run_id: str) -> None:
+    jm = ui_cache.job_manager()
+    run = jm.runs.get(run_id)
+    state = jm.state(run_id)
+    epochs = jm.runs.epochs([run_id])[run_id]
+    if run.status == "queued":
+        place = jm.position(run_id)
+        st.info(f"Waiting for the trainer: number {place} in the queue." if place else "Starting…")
+    elif run.status == "running" and state is not None:
+        eta = state.eta_seconds()
+        total = max(state.epochs * state.steps, 1)
+        done = max(state.epoch - 1, 0) * state.steps + state.step
+        text = (
+            f"{state.phase} · epoch {state.epoch}/{state.epochs} · batch {state.step}/{state.steps}"
+        )
+        text += f" · about {eta:.0f} s left" if eta is not None else ""
+        st.progress(min(done / total, 1.0), text=text)
+        if state.message:
+            st.caption(state.message)
+        if st.button("Stop", key=f"stop_{run_id}"):
+            jm.stop(run_id)
+    elif run.status in ("failed", "interrupted", "stopped"):
+        (st.error if run.status == "failed" else st.warning)(f"{run.status}: {run.message}")
+    st.caption(f"Device: {run.device or '—'} · run {run.id} · status {run.status}")
+    if epochs:
+        st.plotly_chart(charts.training_curves(epochs), width="stretch", key=f"curves_{run_id}")
+    if run.status in ("queued", "running"):
+        st.session_state["_was_live"] = run_id
+    elif st.session_state.pop("_was_live", None) == run_id:
+        st.rerun()  # the run just ended: draw its results once, outside the fragment
+
+
+def results(settings, manifest, run) -> None:
+    r = run.results
+    st.subheader("Results")
+    cols = st.columns(4)
+    cols[0].metric("Validation accuracy", f"{r['val']['accuracy']:.1%}")
+    cols[1].metric("Best epoch val acc", f"{r['best_val_acc']:.1%}")
+    if "test" in r:
+        cols[2].metric("Test accuracy", f"{r['test']['accuracy']:.1%}")
+    ex = r["export"]
+    cols[3].metric("Export parity", f"{ex['parity_same_class']}/{ex['parity_images']} same")
+    left, right = st.columns(2)
+    left.plotly_chart(
+        charts.confusion_heatmap(r["val"]["confusion"], r["classes"]), width="stretch"
+    )
+    right.dataframe(
+        [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}
+         for row in r["val"]["per_class"]],
+        hide_index=True,
+    )  # fmt: skip
+    model = ui_cache.trained_model(ex["model"], _mtime(ex["model"]))
+    wrong = train_service.mistakes(settings, run, manifest)
+    if wrong:
+        st.markdown(f"**Misclassified validation images** ({len(r['val']['misclassified'])}), "
+                    "with Grad-CAM for the predicted class")  # fmt: skip
+        pictures, captions = [], []
+        for m in wrong[:8]:
+            rgb = train_service.record_rgb(settings, manifest, m.record)
+            heat, _ = train_service.explain(model, rgb, r["classes"].index(m.predicted))
+            pictures.append(charts.overlay(images.center_square(rgb, 160), heat, 0.45))
+            captions.append(f"{m.true} → {m.predicted} ({m.confidence:.0%})")
+        st.image(pictures, caption=captions, width=160)
+    try_it(model, r["classes"])
+    st.download_button(
+        "Download the model (.keras + labels.json + predict.py)",
+        export.bundle(ex["model"], ex["labels"]),
+        file_name=f"{run.id}.zip",
+        mime="application/zip",
+        key=f"download_{run.id}",
+    )
+    st.caption(
+        f"The exported file, reloaded, predicted the same class as the app on "
+        f"{ex['parity_same_class']} of {ex['parity_images']} validation images (largest "
+        f"probability difference {ex['parity_max_abs_diff']:.1e}). TensorBoard: "
+        f"`tensorboard --logdir {settings.home / 'runs'}`"
+    )
+
+
+def _mtime(path: str) -> float:
+    import os
+
+    return os.path.getmtime(path)
+
+
+def try_it(model, classes) -> None:
+    up = st.file_uploader("Try it: classify an image", type=list(images.UPLOAD_TYPES), key="try")
+    if up is None:
+        return
+    try:
+        rgb = ui_cache.decoded_upload(up.getvalue())
+    except images.ImageError as exc:
+        st.error(f"Cannot use **{up.name}**: {exc}")
+        return
+    ranked = train_service.classify(model, classes, rgb)
+    c1, c2 = st.columns([1, 2])
+    c1.image(rgb, width="stretch")
+    c2.dataframe([{"class": c, "probability": round(p, 4)} for c, p in ranked[:5]], hide_index=True)
+
+
+def caches(settings) -> None:
+    mb = {k: v / 2**20 for k, v in train_service.cache_sizes(settings).items()}
+    with st.expander(f"Caches: features {mb['features']:.1f} MB · pixels {mb['pixels']:.1f} MB"):
+        st.caption("Cached backbone features and decoded images make later runs fast. "
+                   "Clearing them is safe; they are rebuilt when needed.")  # fmt: skip
+        if st.button("Clear caches", key="clear_caches"):
+            train_service.clear_caches(settings)
+            st.rerun()
