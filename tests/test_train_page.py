@@ -83,3 +83,41 @@ def test_builtin_sample_and_rename_delete(train_page):
     at.button(key="delete").click().run()
     no_exception(at)
     assert "No datasets yet" in at.info[0].value
+
+
+def test_train_linear_head_on_flowers_and_see_the_results(shared_weights_env, train_page):
+    if not FLOWERS_ZIP.is_file():
+        pytest.skip("flowers-mini.zip missing")
+    import time
+
+    at = train_page
+    at.file_uploader(key="zip_up").upload(
+        "flowers-mini.zip", FLOWERS_ZIP.read_bytes(), "application/zip"
+    )
+    at.run()
+    assert at.selectbox(key="train_backbone").value == "MobileNet_0.25_224"
+    assert at.selectbox(key="train_strategy").value == "linear_head"
+    at.number_input(key="epochs").set_value(5)
+    next(b for b in at.button if b.label == "Train").click().run()
+    no_exception(at)
+    status = ""
+    for _ in range(300):  # the run trains in the background; the page only reads its state
+        time.sleep(0.5)
+        at.run()
+        no_exception(at)
+        status = next((c.value for c in at.caption if c.value.startswith("Device")), "")
+        if "status finished" in status or "status failed" in status:
+            break
+    assert "status finished" in status, (status, [e.value for e in at.error])
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any('"name":"validation acc"' in s for s in specs)  # the curve
+    assert any("Confusion matrix" in s for s in specs)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Export parity"] == "40/40 same"
+    assert float(metrics["Validation accuracy"].rstrip("%")) > 40  # 5 classes: chance is 20%
+    assert at.get("download_button"), "export download missing"
+    at.run()  # a rerun neither restarts nor duplicates the run
+    no_exception(at)
+    from dashboard import ui_cache
+
+    assert len(ui_cache.job_manager().runs.list()) == 1

@@ -1,0 +1,134 @@
+"""The trainer end to end on a tiny dataset: runs, the cache, resubmission, Stop, the queue,
+interruption, and the export parity check. Real threads, real Keras, small images."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from dashboard import datasets, jobs
+from dashboard.run_store import RunStore
+from dashboard.settings import Settings
+from dashboard.train_config import default_config
+from tests.hostile_uploads import make_zip
+
+BACKBONE = "MobileNet_0.25_224"  # its no-top weights are in the shared folder
+
+
+def coloured(seed: int, colour) -> bytes:
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    pixels = np.clip(np.array(colour) + rng.normal(0, 25, (48, 48, 3)), 0, 255).astype("uint8")
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def setup(tmp_path, weights_dir):
+    settings = Settings.from_env(
+        {"TLAB_HOME": str(tmp_path / "home"), "TLAB_WEIGHTS_DIR": str(weights_dir),
+         "TLAB_OFFLINE": "1"}
+    )  # fmt: skip
+    entries = [(f"red/{i}.png", coloured(i, (220, 30, 30))) for i in range(10)]
+    entries += [(f"blue/{i}.png", coloured(100 + i, (30, 30, 220))) for i in range(10)]
+    manifest = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "tiny").manifest
+    return settings, jobs.JobManager(settings), manifest
+
+
+def config(manifest, strategy="linear_head", **changes):
+    base = default_config(manifest.id, BACKBONE, strategy)
+    return base.with_(**{"image_size": 64, "batch_size": 8, "epochs": 3, **changes})
+
+
+def wait(jm, run_id, until=("finished", "failed", "stopped"), timeout=180):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        run = jm.runs.get(run_id)
+        if run.status in until:
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} still {jm.runs.get(run_id).status}")
+
+
+def test_linear_head_run_cache_resubmit_and_export_parity(setup):
+    settings, jm, manifest = setup
+    run, reused = jm.submit(config(manifest))
+    assert not reused
+    run = wait(jm, run.id)
+    assert run.status == "finished", run.message
+    assert [e["epoch"] for e in jm.runs.epochs([run.id])[run.id]] == [1, 2, 3]
+    assert run.results["cache_hits"] == [False, False]  # features computed, then stored
+    ex = run.results["export"]
+    assert ex["parity_ok"] and ex["parity_images"] == 4 and ex["parity_max_abs_diff"] <= 1e-5
+    # The exported file loads with plain Keras (no custom objects) and takes raw images.
+    model = keras.saving.load_model(ex["model"])
+    assert model.input_shape == (None, 64, 64, 3) and model.output_shape == (None, 2)
+    # Same settings again: the stored run, at once, and nothing new trained.
+    again, reused = jm.submit(config(manifest))
+    assert reused and again.id == run.id and len(jm.runs.list()) == 1
+    # Other settings, same backbone, dataset and size: the features come from the cache.
+    other = wait(jm, jm.submit(config(manifest, epochs=2))[0].id)
+    assert other.results["cache_hits"] == [True, True]
+    # A different image size invalidates them.
+    resized = wait(jm, jm.submit(config(manifest, image_size=96))[0].id)
+    assert resized.results["cache_hits"] == [False, False]
+
+
+def test_train_again_makes_a_new_run(setup):
+    _, jm, manifest = setup
+    first = wait(jm, jm.submit(config(manifest, epochs=1))[0].id)
+    second, reused = jm.submit(config(manifest, epochs=1), again=True)
+    assert not reused and second.id != first.id
+    assert wait(jm, second.id).status == "finished"
+
+
+def test_stop_keeps_the_finished_epochs(setup):
+    _, jm, manifest = setup
+    run, _ = jm.submit(config(manifest, "scratch", epochs=500))
+    deadline = time.time() + 120
+    while not jm.runs.epochs([run.id])[run.id] and time.time() < deadline:
+        time.sleep(0.2)
+    jm.stop(run.id)
+    stopped = wait(jm, run.id)
+    epochs = jm.runs.epochs([run.id])[run.id]
+    assert stopped.status == "stopped" and 1 <= len(epochs) < 500
+    assert stopped.message.startswith(f"Stopped by the user after {len(epochs)} epoch")
+    assert jm.runs.artifacts(run.id)["model"][0].endswith("model.keras")
+
+
+def test_second_job_waits_in_the_queue(setup):
+    _, jm, manifest = setup
+    first, _ = jm.submit(config(manifest, "full_finetune", epochs=3))
+    second, _ = jm.submit(config(manifest, "mlp_head", epochs=2))
+    assert jm.position(second.id) == 1
+    assert jm.runs.get(second.id).status == "queued"
+    assert wait(jm, first.id).status == "finished"
+    assert wait(jm, second.id).status == "finished"
+    assert jm.position(second.id) == 0
+
+
+def test_a_restart_marks_unfinished_runs_interrupted(setup, tmp_path):
+    settings, jm, manifest = setup
+    store = RunStore(settings.home)
+    crashed = store.create(config(manifest).to_dict(), "crashed-key", "tiny")
+    store.update(crashed.id, status="running", owner="gone-host:4242")
+    store.add_epoch(crashed.id, 1, "head", {"val_accuracy": 0.5}, 1.0, 16)
+    jobs.JobManager(settings)  # what a server restart does
+    after = store.get(crashed.id)
+    assert after.status == "interrupted" and "epochs are kept" in after.message
+    assert len(store.epochs([crashed.id])[crashed.id]) == 1
+
+
+def test_missing_weights_fail_with_the_message(tmp_path):
+    settings = Settings.from_env({"TLAB_HOME": str(tmp_path / "h"), "TLAB_OFFLINE": "1"})
+    entries = [(f"{c}/{i}.png", coloured(i, (i * 20, 0, 0))) for c in "ab" for i in range(3)]
+    manifest = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "t").manifest
+    jm = jobs.JobManager(settings)
+    run = wait(jm, jm.submit(config(manifest))[0].id)
+    assert run.status == "failed" and "mobilenet_2_5_224_tf_no_top.h5" in run.message

@@ -1,0 +1,106 @@
+"""Each strategy's trainable set, on a tiny model: frozen layers stay frozen, and pretrained
+BatchNorm stays in inference mode (its moving statistics do not move)."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from models import fitting
+from models.classifier import build_classifier, set_trainable
+from models.strategies import STRATEGIES
+from tests.tiny_backbone import TINY, tiny_base
+
+
+def data(n=16):
+    rng = np.random.default_rng(0)
+    return rng.uniform(0, 255, (n, 32, 32, 3)).astype("float32"), rng.integers(0, 2, n)
+
+
+def snapshot(base):
+    return {w.path: np.array(w.numpy()) for layer in base.layers for w in layer.weights}
+
+
+def changed(before, base) -> set[str]:
+    after = snapshot(base)
+    return {k for k in before if not np.allclose(before[k], after[k])}
+
+
+def fit(clf, lr=0.05):
+    fitting.compile_model(clf.train_model, lr)
+    x, y = data()
+    clf.train_model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+
+
+def build(strategy, augment=False):
+    return build_classifier(TINY, tiny_base(), 2, STRATEGIES[strategy], 32, augment)
+
+
+@pytest.mark.parametrize("strategy", ["linear_head", "mlp_head"])
+def test_head_strategies_freeze_the_whole_base(strategy):
+    clf = build(strategy)
+    assert not clf.base.trainable and all(not w.trainable for w in clf.base.weights)
+    names = {layer.name for layer in clf.head.layers}
+    assert ("fc1" in names) == (strategy == "mlp_head")
+    before = snapshot(clf.base)
+    fit(clf)
+    assert changed(before, clf.base) == set()  # weights and BN statistics untouched
+
+
+def test_finetune_top_unfreezes_top_blocks_only_in_phase_two():
+    clf = build("finetune_top")
+    assert not clf.base.trainable
+    trainable = set_trainable(clf, phase=2)
+    # 2 blocks from the top: every layer after the end of stage 1; BatchNorm stays frozen.
+    assert trainable == ["s2_conv", "s3_conv"]
+    before = snapshot(clf.base)
+    fit(clf)
+    moved = changed(before, clf.base)
+    assert moved and all(k.startswith(("s2_conv", "s3_conv")) for k in moved), moved
+
+
+def test_full_finetune_trains_everything_but_batchnorm_statistics():
+    clf = build("full_finetune", augment=True)
+    assert clf.train_model is not clf.model  # augmentation only in the training model
+    assert "augmentation" not in {layer.name for layer in clf.model.layers}
+    before = snapshot(clf.base)
+    fit(clf, lr=0.01)
+    moved = changed(before, clf.base)
+    assert {k.split("/")[0] for k in moved} == {"s1_conv", "s2_conv", "s3_conv"}
+
+
+def test_scratch_lets_batchnorm_learn():
+    clf = build("scratch")
+    before = snapshot(clf.base)
+    fit(clf, lr=0.01)
+    moved = changed(before, clf.base)
+    assert any("moving_mean" in k for k in moved)  # BN in training mode from scratch
+
+
+def test_features_model_shares_layers_with_the_classifier():
+    clf = build("linear_head")
+    x, _ = data(4)
+    pooled = clf.features.predict_on_batch(x)
+    np.testing.assert_allclose(
+        clf.head.predict_on_batch(pooled), clf.model.predict_on_batch(x), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_reporter_stops_within_one_batch():
+    import threading
+
+    clf = build("linear_head")
+    fitting.compile_model(clf.train_model, 0.01)
+    stop, batches, epochs = threading.Event(), [], []
+
+    def on_batch(epoch, step, steps):
+        batches.append((epoch, step))
+        if epoch == 2 and step == 1:
+            stop.set()
+
+    reporter = fitting.Reporter(stop, on_batch, lambda *a: epochs.append(a[0]), 16, 4)
+    x, y = data()
+    clf.train_model.fit(x, y, epochs=5, batch_size=4, verbose=0, callbacks=[reporter])
+    assert batches[-1] == (2, 1) and epochs == [1]  # stopped after one batch of epoch 2
+    assert isinstance(clf.train_model, keras.Model)
