@@ -9,6 +9,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chat
 
 import streamlit as st  # noqa: E402
 
+from dashboard import ui_cache  # noqa: E402
+
 PAGES = Path(__file__).parent / "pages"
 
 
@@ -23,6 +25,7 @@ def main() -> None:
             st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
         ]
     )
+    ui_cache.mark_routed_by_entry()
     page.run()
 
 

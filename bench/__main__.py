@@ -7,7 +7,11 @@ import sys
 
 from bench.timing import print_figures
 
-BENCHMARKS = {"feature_maps": "bench.feature_maps", "loader": "bench.loader"}
+BENCHMARKS = {
+    "feature_maps": "bench.feature_maps",
+    "loader": "bench.loader",
+    "training": "bench.training",
+}
 
 
 def main(argv: list[str]) -> int:

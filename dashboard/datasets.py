@@ -149,7 +149,7 @@ def read_image(settings: Settings, manifest: Manifest, record) -> bytes:
 def training_data(
     settings: Settings,
     manifest: Manifest,
-    split: str,
+    split: str | tuple[str, ...],
     *,
     image_size: int,
     batch_size: int = 32,
@@ -164,14 +164,16 @@ def training_data(
     """
     from models import input_pipeline  # TensorFlow loads only when training data is needed
 
-    records = [r for r in manifest.images if r.split == split]
+    splits = (split,) if isinstance(split, str) else tuple(split)
+    # In the order asked for: ("train", "val") gives every train image, then every val image.
+    records = [r for s in splits for r in manifest.images if r.split == s]
     if not records:
-        raise DatasetError(f"The dataset has no {split} images.")
+        raise DatasetError(f"The dataset has no {' or '.join(splits)} images.")
     index = {c: i for i, c in enumerate(manifest.classes)}
     folder = store(settings).folder(manifest.id)
     cache_file = None
     if cache:
-        cache_file = settings.cache_dir("pixels") / f"{manifest.id}_{split}_{image_size}"
+        cache_file = settings.cache_dir("pixels") / f"{manifest.id}_{'+'.join(splits)}_{image_size}"
     return input_pipeline.image_dataset(
         [folder / r.file for r in records],
         [index[r.cls] for r in records],

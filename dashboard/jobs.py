@@ -8,6 +8,7 @@ marked "interrupted", their finished epochs kept.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import threading
@@ -32,9 +33,22 @@ class JobManager:
         self.waiting: list[str] = []
         self.queue: queue.Queue = queue.Queue()
         self.lock = threading.Lock()
+        self.closing = threading.Event()
         # One device per machine here (the GPU, or the CPU): one queue, one worker.
         self.worker = threading.Thread(target=self._work, name="tlab-trainer", daemon=True)
         self.worker.start()
+        atexit.register(self.shutdown)
+
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """Stop the running job within a batch and let the worker end, so the interpreter
+        never exits with TensorFlow busy in a daemon thread. Unfinished runs stay marked as
+        they are and are marked "interrupted" by the next start."""
+        self.closing.set()
+        for state in self.live.values():
+            state.interrupted = True
+            state.stop.set()
+        self.queue.put(None)
+        self.worker.join(timeout)
 
     def submit(self, config: TrainConfig, again: bool = False) -> tuple[Run, bool]:
         """(run, reused). With `again`, a finished run with these settings is trained anew."""
@@ -68,7 +82,10 @@ class JobManager:
 
     def _work(self) -> None:
         while True:
-            run_id, config = self.queue.get()
+            item = self.queue.get()
+            if item is None or self.closing.is_set():
+                return  # queued runs stay "queued"; the next start marks them interrupted
+            run_id, config = item
             with self.lock:
                 self.waiting.remove(run_id)
             live = self.live[run_id]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from dashboard import datasets, evaluation
 from dashboard.dataset_store import DatasetError
@@ -24,7 +25,7 @@ from dashboard.feature_cache import FeatureCache, key, weights_identity
 from dashboard.run_store import RunStore
 from dashboard.settings import Settings
 from dashboard.train_config import TrainConfig
-from models import backbones, catalog, devices, fitting
+from models import backbones, catalog, devices, feature_maps, fitting
 from models.classifier import build_classifier, set_trainable
 from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
@@ -45,6 +46,7 @@ class LiveState:
     message: str = ""
     phase_started: float = field(default_factory=time.time)
     stop: threading.Event = field(default_factory=threading.Event)
+    interrupted: bool = False  # stopped by a server shutdown, not by the user
 
     def eta_seconds(self) -> float | None:
         """Time left in the current phase, from the pace so far."""
@@ -123,7 +125,12 @@ class Run:
                     c.seed,
                 )  # fmt: skip
             self.tensorboard = keras.callbacks.TensorBoard(log_dir=str(self.dir / "tensorboard"))
+            started = time.perf_counter()
             done = self._train()
+            self.train_seconds = time.perf_counter() - started
+        if self.live.interrupted:
+            self._end("interrupted", f"The server stopped after {done} epoch(s); they are kept.")
+            return
         if self.live.stop.is_set():
             self._finish_artifacts()
             self._end("stopped", f"Stopped by the user after {done} epoch(s); they are kept.")
@@ -185,20 +192,29 @@ class Run:
             return self._fit_images(c.epochs, c.learning_rate, "train", 0, 0)[0]
         return done
 
-    def _features(self, split: str, weights_id: str):
-        ds = datasets.training_data(
-            self.settings, self.manifest, split, image_size=self.config.image_size,
+    def _features(self, weights_id: str):
+        """Pooled features and labels of the train and validation images, from the cache or
+        from one forward pass over both splits (one traced predict function, not two)."""
+        cache = FeatureCache(self.settings.cache_dir("features"))
+        size, ds_id = self.config.image_size, self.manifest.id
+        entries = [key(self.backbone.key, weights_id, ds_id, s, size) for s in ("train", "val")]
+        cached = [cache.load(e) for e in entries]
+        self.cache_hits = [c is not None for c in cached]
+        if all(self.cache_hits):
+            return cached
+        both = datasets.training_data(
+            self.settings, self.manifest, ("train", "val"), image_size=size,
             batch_size=self.config.batch_size, shuffle=False,
         )  # fmt: skip
-        entry = key(self.backbone.key, weights_id, self.manifest.id, split, self.config.image_size)
-        cache = FeatureCache(self.settings.cache_dir("features"))
-
-        def compute():
-            return self.clf.features.predict(ds, verbose=0), _labels(self.manifest, split)
-
-        features, labels, hit = cache.get_or_compute(entry, compute)
-        self.cache_hits = getattr(self, "cache_hits", []) + [hit]
-        return features, labels
+        features = feature_maps.pooled_features(self.clf.features, both)
+        n_train = sum(r.split == "train" for r in self.manifest.images)
+        out = [
+            (features[:n_train], _labels(self.manifest, "train")),
+            (features[n_train:], _labels(self.manifest, "val")),
+        ]
+        for entry, (x, y) in zip(entries, out, strict=True):
+            cache.save(entry, x, y)
+        return out
 
     def _fit_head_on_features(self, epochs: int) -> tuple[int, int]:
         self._phase("computing features (cached for later runs)")
@@ -207,17 +223,25 @@ class Run:
             allow_download=True,
         )  # fmt: skip
         weights_id = weights_identity(source.path) if source.path else source.filename
-        x_train, y_train = self._features("train", weights_id)
-        x_val, y_val = self._features("val", weights_id)
+        started = time.perf_counter()
+        (x_train, y_train), (x_val, y_val) = self._features(weights_id)
+        self.feature_seconds = time.perf_counter() - started
         bs = self.config.batch_size
         self._phase("training the head on cached features", epochs, -(-len(x_train) // bs))
-        fitting.compile_model(self.clf.head, self.config.learning_rate)
-        reporter = self._reporter(len(x_train), bs, "head", 0, 0)
-        self.clf.head.fit(
-            x_train, y_train, validation_data=(x_val, y_val), epochs=epochs, batch_size=bs,
-            shuffle=True, verbose=0, callbacks=self._callbacks(reporter),
+        history = []
+
+        def on_epoch(epoch, logs, seconds, images_seen):
+            self.live.epoch, self.live.step = epoch, self.live.steps
+            self.runs.add_epoch(self.run_id, epoch, "head", logs, seconds, images_seen)
+            history.append((epoch, logs))
+
+        done = fitting.fit_head_on_features(
+            self.clf.head, (x_train, y_train), (x_val, y_val), epochs=epochs, batch_size=bs,
+            learning_rate=self.config.learning_rate, seed=self.config.seed, stop=self.live.stop,
+            on_epoch=on_epoch, early_stopping=self.config.early_stopping,
         )  # fmt: skip
-        return reporter.epochs_done, reporter.images_seen
+        self.head_history = history  # written to TensorBoard with the other artifacts
+        return done, done * len(x_train)
 
     def _fit_images(self, epochs, lr, phase, offset, seen) -> tuple[int, int]:
         if epochs <= 0:
@@ -246,10 +270,17 @@ class Run:
         from dashboard import export  # keeps this module's import list short
 
         self._phase("evaluating and exporting")
+        # Head epochs on cached features take milliseconds; their TensorBoard curves are
+        # written here, in one go, rather than inside the timed training loop.
+        with tf.summary.create_file_writer(str(self.dir / "tensorboard" / "head")).as_default():
+            for epoch, logs in getattr(self, "head_history", []):
+                for name, value in logs.items():
+                    tf.summary.scalar(name, value, step=epoch)
         results: dict = {"classes": self.manifest.classes}
         epochs = self.runs.epochs([self.run_id])[self.run_id]
         results["best_val_acc"] = max((e["val_acc"] or 0 for e in epochs), default=0.0)
         results["cache_hits"] = getattr(self, "cache_hits", [])
+        started = time.perf_counter()
         probs = {}
         for split in ("val", "test"):
             if any(r.split == split for r in self.manifest.images):
@@ -269,6 +300,11 @@ class Run:
         )  # fmt: skip
         for kind in ("model", "labels"):
             self.runs.set_artifact(self.run_id, kind, results["export"][kind])
+        results["seconds"] = {
+            "train": round(getattr(self, "train_seconds", 0.0), 3),
+            "features": round(getattr(self, "feature_seconds", 0.0), 3),
+            "evaluate_export": round(time.perf_counter() - started, 3),
+        }
         (self.dir / "results.json").write_text(json.dumps(results))
         return results
 

@@ -66,3 +66,28 @@ def trained_model(path: str, mtime: float):
     import keras
 
     return keras.saving.load_model(path)
+
+
+ROUTED = "_tlab_routed_by_entry"
+
+
+def mark_routed_by_entry() -> None:
+    """Called by the entry script right before it runs the chosen page."""
+    st.session_state[ROUTED] = True
+
+
+def require_entry_navigation() -> None:
+    """Make sure the entry script's `st.navigation` is in charge.
+
+    With a `pages/` folder beside the entry script, Streamlit falls back to its old multipage
+    mode when a server's first visitor opens a page URL directly (e.g. /train): it then runs
+    the page alone, without the entry's navigation, and shows every file in pages/ as a page.
+    When the entry has not routed this session yet, switch that mode off and rerun; the entry
+    script then routes to the same URL. A no-op once the entry has run.
+    """
+    if st.session_state.get(ROUTED):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()

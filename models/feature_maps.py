@@ -58,3 +58,16 @@ def normalize(channel_map: np.ndarray) -> np.ndarray:
     m = np.asarray(channel_map, dtype="float32")
     lo, hi = float(m.min()), float(m.max())
     return (m - lo) / (hi - lo) if hi > lo else np.zeros_like(m)
+
+
+def pooled_features(model: keras.Model, batches) -> np.ndarray:
+    """Run `model` over a dataset of (images, labels) batches and stack its outputs.
+
+    One traced function for every batch size (a partial last batch does not trigger a second
+    tracing of the whole backbone, as `Model.predict` would), and no per-call set-up.
+    """
+    import tensorflow as tf
+
+    spec = tf.TensorSpec([None, *model.input_shape[1:]], tf.float32)
+    forward = tf.function(lambda x: model(x, training=False), input_signature=[spec])
+    return np.concatenate([np.asarray(forward(x)) for x, _ in batches])

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from dashboard import ui_cache
+
 
 def compare_page() -> None:
     st.title("Compare runs")
@@ -14,4 +16,5 @@ def compare_page() -> None:
     st.page_link("pages/explore.py", label="Go to Explore", icon=":material/visibility:")
 
 
+ui_cache.require_entry_navigation()
 compare_page()

@@ -194,4 +194,5 @@ def explore_page() -> None:
         architecture_tab(loaded, settings)
 
 
+ui_cache.require_entry_navigation()
 explore_page()

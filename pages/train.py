@@ -21,4 +21,5 @@ def train_page() -> None:
     training_section.training_section(settings, manifest)
 
 
+ui_cache.require_entry_navigation()
 train_page()

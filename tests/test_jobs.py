@@ -105,6 +105,7 @@ def test_stop_keeps_the_finished_epochs(setup):
 def test_second_job_waits_in_the_queue(setup):
     _, jm, manifest = setup
     first, _ = jm.submit(config(manifest, "full_finetune", epochs=3))
+    wait(jm, first.id, until=("running", "finished"))
     second, _ = jm.submit(config(manifest, "mlp_head", epochs=2))
     assert jm.position(second.id) == 1
     assert jm.runs.get(second.id).status == "queued"

@@ -131,7 +131,7 @@ def results(settings, manifest, run) -> None:
     right.dataframe(
         [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}
          for row in r["val"]["per_class"]],
-        hide_index=True,
+        hide_index=True, column_order=("class", "precision", "recall", "f1", "support"),
     )  # fmt: skip
     model = ui_cache.trained_model(ex["model"], _mtime(ex["model"]))
     wrong = train_service.mistakes(settings, run, manifest)

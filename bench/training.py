@@ -1,0 +1,169 @@
+"""Training benchmarks, each a ratio against plain Keras in the same run.
+
+head_vs_one_pass: a head-only run (linear head, 20 epochs, cold feature cache: features of the
+  train and validation images, then 20 epochs of the head) vs one plain `base.predict` over the
+  train set on a freshly built base (both include one graph tracing). Goal <= 1.5. Info: the
+  same against a second, warm `predict`. Evaluation and export are timed separately.
+naive_over_head: naive Keras `fit` of base (frozen) + head on images, 20 epochs, over ours.
+  Goal >= 8.
+resubmit_vs_first: the same run submitted again vs the first. Goal <= 0.02.
+finetune_vs_fit: strategy 4 (full fine-tune, augmentation) images/s over plain `model.fit` of
+  the same model on the same tf.data, both from a cold pixel cache, over epochs 2-4 (epoch 1
+  holds tracing and the cache fill for both). Goal >= 0.9.
+
+Generated photos (256x256) in 5 classes, 1,000 by default (BENCH_TRAIN_IMAGES); MobileNet
+alpha 0.25 at 224 px. Pretrained weights
+come from TLAB_WEIGHTS_DIR when set (the shared folder), else the cost is measured with random
+weights, which cost the same.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+
+from bench.loader import CLASSES, photo  # noqa: E402
+from bench.timing import figure  # noqa: E402
+
+BACKBONE = "MobileNet_0.25_224"
+REPEATS = 3
+N_IMAGES = int(os.environ.get("BENCH_TRAIN_IMAGES", "1000"))  # 80% train, 20% validation
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Seconds per epoch of a plain `fit`, measured as our trainer measures its own."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.started)
+
+
+def wait(jm, run_id: str):
+    while (run := jm.runs.get(run_id)).status in ("queued", "running"):
+        time.sleep(0.25)  # polling lightly: the run shares this process's CPU
+    if run.status != "finished":
+        raise RuntimeError(f"{run_id}: {run.status} {run.message}")
+    return run
+
+
+def run() -> list[dict]:
+    from dashboard import datasets, jobs
+    from dashboard.feature_cache import FeatureCache
+    from dashboard.settings import Settings
+    from dashboard.train_config import default_config
+    from models import backbones, catalog, fitting
+    from models.classifier import build_classifier
+    from models.strategies import STRATEGIES
+
+    figures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"TLAB_HOME": str(Path(tmp) / "home")}
+        weights = os.environ.get("TLAB_WEIGHTS_DIR")
+        if weights:
+            env.update(TLAB_WEIGHTS_DIR=weights, TLAB_OFFLINE="1")
+        settings = Settings.from_env(env)
+        files = [(f"{CLASSES[i % 5]}/{i}.jpg", photo(i, (256, 256))) for i in range(N_IMAGES)]
+        m = datasets.ingest_files(settings, files, "bench").manifest
+        jm = jobs.JobManager(settings)
+        b = catalog.get(BACKBONE)
+        pretrained = bool(weights)
+
+        def base_model():
+            return backbones.build(
+                b, include_top=False, pretrained=pretrained, input_size=224,
+                weights_dir=settings.weights_dir, allow_download=False,
+            )  # fmt: skip
+
+        def data(split, **kw):
+            return datasets.training_data(settings, m, split, image_size=224, **kw)
+
+        # head_vs_one_pass and resubmit_vs_first: 3 rounds, each a cold head-only run (feature
+        # cache cleared) and a plain predict on a freshly built base, interleaved; medians.
+        cfg = default_config(m.id, BACKBONE, "linear_head").with_(epochs=20)
+        ours_s, features_s, cold_s, warm_s = [], [], [], []
+        first = first_total = None
+        for i in range(REPEATS):
+            FeatureCache(settings.cache_dir("features")).clear()
+            started = time.perf_counter()
+            done = wait(jm, jm.submit(cfg, again=i > 0)[0].id)
+            if first is None:
+                first, first_total = done, time.perf_counter() - started
+            ours_s.append(done.results["seconds"]["train"])
+            features_s.append(done.results["seconds"]["features"])
+            base = base_model()
+            train = data("train", shuffle=False)
+            started = time.perf_counter()
+            base.predict(train, verbose=0)  # what a notebook does once: includes its tracing
+            cold_s.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            base.predict(train, verbose=0)
+            warm_s.append(time.perf_counter() - started)
+        ours, one_pass, warm_pass = (statistics.median(v) for v in (ours_s, cold_s, warm_s))
+        print(
+            f"# head-only run, medians of {REPEATS}: train {ours:.2f} s (features of train+val "
+            f"{statistics.median(features_s):.2f} s, then 20 epochs), evaluate+export "
+            f"{first.results['seconds']['evaluate_export']:.2f} s; one base.predict over the "
+            f"train set {one_pass:.2f} s (again: {warm_pass:.2f} s)"
+        )
+        figures.append(figure("head_vs_one_pass", ours / one_pass, "<= 1.5"))
+        figures.append(figure("head_vs_one_pass[warm_predict]", ours / warm_pass, "info"))
+        started = time.perf_counter()
+        again, reused = jm.submit(cfg)
+        resubmit = time.perf_counter() - started
+        assert reused and again.id == done.id  # the latest finished run with these settings
+        figures.append(figure("resubmit_vs_first", resubmit / first_total, "<= 0.02"))
+        print(f"# resubmit {resubmit * 1e3:.1f} ms vs first run {first_total:.1f} s")
+
+        # naive_over_head --------------------------------------------------------------------
+        clf = build_classifier(
+            b, base_model(), len(m.classes), STRATEGIES["linear_head"], 224, False
+        )
+        fitting.compile_model(clf.model, 1e-2)
+        started = time.perf_counter()
+        clf.model.fit(
+            data("train", shuffle=True), validation_data=data("val", shuffle=False), epochs=20,
+            verbose=0,
+        )  # fmt: skip
+        naive = time.perf_counter() - started
+        print(f"# naive fit with a frozen base, 20 epochs: {naive:.1f} s vs ours {ours:.2f} s")
+        figures.append(figure("naive_over_head", naive / ours, ">= 8"))
+
+        # finetune_vs_fit: steady-state epochs (2..E) of both, after tracing and cache filling
+        epochs = 4
+        ft = default_config(m.id, BACKBONE, "full_finetune").with_(epochs=epochs)
+        run4 = wait(jm, jm.submit(ft)[0].id)
+        rows = jm.runs.epochs([run4.id])[run4.id][1:]
+        n_train = sum(r.split == "train" for r in m.images)
+        ours_ips = n_train * len(rows) / sum(r["seconds"] for r in rows)
+        shutil.rmtree(settings.cache_dir("pixels"))  # plain fit starts as cold as ours did
+        keras.utils.set_random_seed(ft.seed)
+        clf = build_classifier(
+            b, base_model(), len(m.classes), STRATEGIES["full_finetune"], 224, True, ft.seed
+        )
+        fitting.compile_model(clf.train_model, ft.learning_rate)
+        timer = EpochTimer()
+        clf.train_model.fit(
+            data("train", shuffle=True, cache=True), validation_data=data("val", cache=True),
+            epochs=epochs, verbose=0, callbacks=[timer],
+        )  # fmt: skip
+        plain_ips = n_train * (epochs - 1) / sum(timer.seconds[1:])
+        print(
+            f"# full fine-tune, epochs 2-{epochs}: ours {ours_ips:.1f} img/s, "
+            f"plain model.fit {plain_ips:.1f} img/s"
+        )
+        figures.append(figure("finetune_vs_fit", ours_ips / plain_ips, ">= 0.9"))
+    return figures
