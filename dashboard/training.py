@@ -124,7 +124,7 @@ class Run:
                     self.backbone, base, len(self.manifest.classes), s, c.image_size, c.augment,
                     c.seed,
                 )  # fmt: skip
-            self.tensorboard = keras.callbacks.TensorBoard(log_dir=str(self.dir / "tensorboard"))
+            self.tensorboard = tf.summary.create_file_writer(str(self.dir / "tensorboard"))
             started = time.perf_counter()
             done = self._train()
             self.train_seconds = time.perf_counter() - started
@@ -154,13 +154,20 @@ class Run:
 
         def on_epoch(epoch, logs, seconds, images_seen):
             self.runs.add_epoch(self.run_id, epoch, phase, logs, seconds, images_seen)
+            self._log_scalars(epoch, logs)
 
         return fitting.Reporter(
             self.live.stop, on_batch, on_epoch, n_images, batch_size, offset, seen
         )
 
+    def _log_scalars(self, epoch: int, logs: dict) -> None:
+        """Epoch curves for TensorBoard (`tensorboard --logdir TLAB_HOME/runs`)."""
+        with self.tensorboard.as_default():
+            for name, value in logs.items():
+                tf.summary.scalar(name, value, step=epoch)
+
     def _callbacks(self, reporter) -> list:
-        callbacks = [reporter, self.tensorboard]
+        callbacks = [reporter]
         if self.config.early_stopping:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
@@ -272,10 +279,9 @@ class Run:
         self._phase("evaluating and exporting")
         # Head epochs on cached features take milliseconds; their TensorBoard curves are
         # written here, in one go, rather than inside the timed training loop.
-        with tf.summary.create_file_writer(str(self.dir / "tensorboard" / "head")).as_default():
-            for epoch, logs in getattr(self, "head_history", []):
-                for name, value in logs.items():
-                    tf.summary.scalar(name, value, step=epoch)
+        for epoch, logs in getattr(self, "head_history", []):
+            self._log_scalars(epoch, logs)
+        self.tensorboard.flush()
         results: dict = {"classes": self.manifest.classes}
         epochs = self.runs.epochs([self.run_id])[self.run_id]
         results["best_val_acc"] = max((e["val_acc"] or 0 for e in epochs), default=0.0)

@@ -19,11 +19,14 @@ def compile_model(model: keras.Model, learning_rate: float) -> None:
 
 
 class Reporter(keras.callbacks.Callback):
-    """Reports each batch and each finished epoch; stops within one batch once `stop` is set.
+    """Reports batches and finished epochs; stops within one batch once `stop` is set.
 
-    on_batch(epoch, step, steps) and on_epoch(epoch, logs, seconds, images_seen), with epochs
-    numbered from 1 and continued across a run's phases by `epoch_offset`. An epoch cut short
-    by Stop is not reported: what was done before it is kept.
+    on_batch(epoch, steps_done, steps) and on_epoch(epoch, logs, seconds, images_seen), with
+    epochs numbered from 1 and continued across a run's phases by `epoch_offset`. It hooks
+    batch *begin*, not end: a callback on batch end makes Keras wait for every step's metrics
+    before dispatching the next step (no async dispatch), which costs throughput. Setting
+    `stop_training` at a batch's begin ends the loop right after that batch. An epoch cut
+    short by Stop is not reported: what was done before it is kept.
     """
 
     def __init__(
@@ -48,11 +51,11 @@ class Reporter(keras.callbacks.Callback):
         self.epoch = epoch
         self.started = time.perf_counter()
 
-    def on_train_batch_end(self, batch, logs=None):
-        self.on_batch(self.offset + self.epoch + 1, batch + 1, self.steps)
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch(self.offset + self.epoch + 1, batch, self.steps)
         if self.stop.is_set():
             self.stopped = True
-            self.model.stop_training = True  # Keras 3 checks this after every batch
+            self.model.stop_training = True  # Keras checks it after this batch
 
     def on_epoch_end(self, epoch, logs=None):
         if self.stopped:
@@ -60,6 +63,7 @@ class Reporter(keras.callbacks.Callback):
         self.images_seen += self.n_images
         self.epochs_done += 1
         seconds = time.perf_counter() - self.started
+        self.on_batch(self.offset + epoch + 1, self.steps, self.steps)
         self.on_epoch(self.offset + epoch + 1, dict(logs or {}), seconds, self.images_seen)
 
 

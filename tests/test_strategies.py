@@ -102,5 +102,7 @@ def test_reporter_stops_within_one_batch():
     reporter = fitting.Reporter(stop, on_batch, lambda *a: epochs.append(a[0]), 16, 4)
     x, y = data()
     clf.train_model.fit(x, y, epochs=5, batch_size=4, verbose=0, callbacks=[reporter])
-    assert batches[-1] == (2, 1) and epochs == [1]  # stopped after one batch of epoch 2
+    # Stop seen before batch 2 of epoch 2: that batch runs, then training ends.
+    assert batches[-1] == (2, 1) and epochs == [1]
+    assert reporter.stopped and reporter.epochs_done == 1
     assert isinstance(clf.train_model, keras.Model)
