@@ -1,19 +1,155 @@
-"""Compare: accuracy curves of runs side by side (coming with the Compare issue)."""
+"""Compare: accuracy curves of runs side by side, e.g. ImageNet-pretrained against scratch."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import ui_cache
+from dashboard import (
+    charts,
+    compare,
+    compare_charts,
+    datasets,
+    train_config,
+    train_service,
+    ui_cache,
+)
+
+SELECTION = "compare_selection"
+INTRO = (
+    "He et al. (2018, *Rethinking ImageNet Pre-training*) found that ImageNet-pretrained "
+    "initialisation reaches high accuracy 2–3× sooner than training from scratch. Draw that "
+    "chart for your own data: queue an experiment, or pick finished runs below."
+)
+
+
+def experiments(settings, jm) -> None:
+    stored = datasets.list_datasets(settings)
+    with st.expander("One-click experiments", expanded=not jm.runs.list()):
+        if not stored:
+            st.info("Add a dataset on the Train page first.")
+            return
+        by_id = {m.id: m for m in stored}
+        c1, c2, c3, c4 = st.columns(4)
+        ds = c1.selectbox("Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="x_ds")
+        keys = [c.backbone.key for c in train_service.backbone_choices(settings)]
+        default = keys.index(train_service.default_backbone(settings))
+        backbone = c2.selectbox("Backbone", keys, index=default, key="x_backbone")
+        epochs = c3.number_input("Epochs", 1, 200, 5, key="x_epochs")
+        seeds = c4.number_input("Seeds", 1, 5, 1, key="x_seeds")
+        pairs = {
+            "Pretrained vs scratch": ["full_finetune", "scratch"],
+            "Strategy ladder": list(train_service.strategies),
+        }
+        cols = st.columns(len(pairs))
+        for col, (label, strategies) in zip(cols, pairs.items(), strict=True):
+            if col.button(label, key=f"x_{label}"):
+                ids = []
+                for strategy in strategies:
+                    for seed in range(int(seeds)):
+                        cfg = train_config.default_config(ds, backbone, strategy)
+                        run, _ = jm.submit(cfg.with_(epochs=int(epochs), seed=42 + seed))
+                        ids.append(run.id)
+                st.session_state[SELECTION] = ids
+                st.success(f"Queued {len(ids)} run(s); they appear below as they train.")
+
+
+def pick_runs(jm) -> list:
+    runs = jm.runs.list()
+    if not runs:
+        st.info("No runs yet: train on the Train page or start an experiment above.")
+        return []
+    query = st.text_input("Filter runs", "", placeholder="dataset, backbone, strategy, status…")
+    shown = [r for r in runs if query.lower() in " ".join(
+        (r.name, r.dataset_name, r.backbone, r.strategy, r.status)).lower()]  # fmt: skip
+    st.dataframe(
+        [{"run": r.name, "dataset": r.dataset_name, "backbone": r.backbone, "strategy": r.strategy,
+          "epochs": r.config.get("epochs"), "lr": r.config.get("learning_rate"),
+          "seed": r.config.get("seed"), "status": r.status, "best val acc": r.best_val_acc,
+          "seconds": round((r.finished or 0) - (r.started or 0), 1) if r.finished else None,
+          "id": r.id} for r in shown],
+        hide_index=True, height=min(400, 40 + 35 * len(shown)),
+    )  # fmt: skip
+    default = [i for i in st.session_state.get(SELECTION, []) if i in {r.id for r in shown}]
+    if not default:
+        default = [r.id for r in shown if r.status in ("finished", "stopped")][:2]
+    labels = {r.id: f"{r.name} · {r.id}" for r in shown}
+    chosen = st.multiselect("Compare", list(labels), default=default, format_func=labels.get)
+    return [r for r in runs if r.id in chosen]
+
+
+@st.fragment(run_every=2.0)
+def comparison(run_ids: list[str]) -> None:
+    jm = ui_cache.job_manager()
+    runs = [jm.runs.get(i) for i in run_ids]
+    histories = jm.runs.epochs(run_ids)  # one query for every point of every run
+    c1, c2, c3, c4 = st.columns(4)
+    metric = c1.selectbox("Metric", list(compare_charts.LABELS), key="c_metric",
+                          format_func=compare_charts.LABELS.get)  # fmt: skip
+    x_axis = c2.selectbox("X axis", list(compare.X_AXES), key="c_x")
+    smoothing = c3.slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="c_smooth")
+    bands = c4.toggle("Seeds as mean ± std", True, key="c_bands")
+    fig = compare_charts.curves(runs, histories, metric, x_axis, smoothing, bands)
+    st.plotly_chart(fig, width="stretch", key="c_curves")
+    target_default = compare.default_target(list(histories.values()))
+    c1, c2 = st.columns(2)
+    target = c1.number_input("Target validation accuracy", 0.0, 1.0, round(target_default, 3),
+                             0.01, key="c_target")  # fmt: skip
+    scratch = [r.id for r in runs if r.strategy == "scratch"]
+    names = {r.id: r.name for r in runs}
+    baseline = c2.selectbox(
+        "Baseline for the speed-up", run_ids, index=run_ids.index(scratch[0]) if scratch else 0,
+        format_func=names.get, key="c_baseline",
+    )  # fmt: skip
+    st.dataframe(compare.summary_rows(runs, histories, target, baseline), hide_index=True)
+    d1, d2 = st.columns(2)
+    d1.download_button("Metrics (CSV)", compare.metrics_csv(runs, histories), "metrics.csv",
+                       "text/csv", key="c_csv")  # fmt: skip
+    d2.download_button("Chart (HTML)", fig.to_html(include_plotlyjs="cdn"), "curves.html",
+                       "text/html", key="c_html")  # fmt: skip
+    st.caption("For a PNG, use the camera button on the chart.")
+
+
+def details(runs) -> None:
+    done = [r for r in runs if r.results.get("val")]
+    if not done:
+        return
+    st.subheader("Confusion matrices")
+    cols = st.columns(min(len(done), 3))
+    for i, run in enumerate(done):
+        fig = charts.confusion_heatmap(run.results["val"]["confusion"], run.results["classes"])
+        fig.update_layout(title=run.name)
+        cols[i % len(cols)].plotly_chart(fig, width="stretch", key=f"cm_{run.id}")
+    st.plotly_chart(compare_charts.per_class_f1(done), width="stretch", key="c_f1")
+
+
+def manage(jm, runs) -> None:
+    with st.expander("Rename or delete a run"):
+        if not runs:
+            return
+        labels = {r.id: r.name for r in runs}
+        run_id = st.selectbox("Run", list(labels), format_func=labels.get, key="m_run")
+        name = st.text_input("Name", labels[run_id], key=f"m_name_{run_id}")
+        c1, c2 = st.columns(2)
+        if c1.button("Rename", key="m_rename"):
+            jm.runs.rename(run_id, name)
+            st.rerun()
+        if c2.button("Delete", key="m_delete"):
+            jm.runs.delete(run_id)
+            st.session_state[SELECTION] = []
+            st.rerun()
 
 
 def compare_page() -> None:
     st.title("Compare runs")
-    st.info(
-        "Coming next: pick finished training runs and overlay their accuracy and loss curves, "
-        "e.g. ImageNet-pretrained against from-scratch, to see He et al. (2018)'s finding that "
-        "pretrained initialisation reaches high accuracy 2-3x sooner on your own data. "
-        "Runs appear here once the **Train** page can make them."
-    )
-    st.page_link("pages/explore.py", label="Go to Explore", icon=":material/visibility:")
+    st.markdown(INTRO)
+    settings = ui_cache.settings()
+    jm = ui_cache.job_manager()
+    experiments(settings, jm)
+    runs = pick_runs(jm)
+    if runs:
+        comparison([r.id for r in runs])
+        details(runs)
+    manage(jm, jm.runs.list())
 
 
 ui_cache.require_entry_navigation()

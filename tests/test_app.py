@@ -106,10 +106,3 @@ def test_uploaded_image_is_analysed(app):
     at.run()
     no_exception(at)
     assert not at.error and len(at.dataframe[0].value) == 5
-
-
-def test_compare_placeholder_renders(app):
-    at = app.run()
-    at.switch_page("pages/compare.py").run()
-    no_exception(at)
-    assert at.info and "Coming next" in at.info[0].value

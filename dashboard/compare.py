@@ -1,0 +1,134 @@
+"""Comparing runs: pure functions over per-epoch histories (TensorBoard scalar plugin style).
+
+A history is a list of epoch rows as the run store returns them:
+{"epoch", "loss", "acc", "val_loss", "val_acc", "seconds", "images_seen"}.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+X_AXES = {"epoch": "epoch", "images seen": "images_seen", "wall-clock seconds": "elapsed"}
+
+
+def smooth(values: Sequence[float | None], weight: float) -> list[float | None]:
+    """Exponential moving average with TensorBoard's debiasing: no pull toward the first value
+    (or toward zero); a constant series stays constant. None (a missing value) is kept."""
+    if not 0 <= weight < 1:
+        raise ValueError("weight must be in [0, 1)")
+    out, last, n = [], 0.0, 0
+    for v in values:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append(None)
+            continue
+        n += 1
+        last = last * weight + (1 - weight) * v
+        out.append(last / (1 - weight**n))
+    return out
+
+
+def with_elapsed(history: list[dict]) -> list[dict]:
+    """Each row plus `elapsed`: wall-clock seconds of training up to the end of that epoch."""
+    total, out = 0.0, []
+    for row in history:
+        total += row.get("seconds") or 0.0
+        out.append({**row, "elapsed": total})
+    return out
+
+
+@dataclass(frozen=True)
+class Band:
+    x: list[float]
+    mean: list[float]
+    std: list[float]
+    n: int  # runs in the band
+
+
+def mean_std_band(histories: Sequence[list[dict]], metric: str, x_key: str = "epoch") -> Band:
+    """Mean ± std across runs at each epoch that every run reached (x: the mean x there)."""
+    length = min((len(h) for h in histories), default=0)
+    xs, means, stds = [], [], []
+    for i in range(length):
+        values = [h[i][metric] for h in histories if h[i][metric] is not None]
+        if not values:
+            continue
+        mean = sum(values) / len(values)
+        var = sum((v - mean) ** 2 for v in values) / len(values)
+        xs.append(sum(with_elapsed(h)[i][x_key] for h in histories) / len(histories))
+        means.append(mean)
+        stds.append(math.sqrt(var))
+    return Band(xs, means, stds, len(histories))
+
+
+def seed_groups(runs: Sequence) -> dict[str, list]:
+    """Runs whose settings differ only in the seed, grouped (key: their shared settings)."""
+    groups: dict[str, list] = defaultdict(list)
+    for run in runs:
+        shared = {k: v for k, v in sorted(run.config.items()) if k != "seed"}
+        groups[repr(shared)].append(run)
+    return dict(groups)
+
+
+def to_target(history: list[dict], target: float, metric: str = "val_acc"):
+    """(epochs, seconds) until `metric` first reaches `target`, or (None, None)."""
+    for row in with_elapsed(history):
+        if row[metric] is not None and row[metric] >= target:
+            return row["epoch"], row["elapsed"]
+    return None, None
+
+
+def default_target(histories: Sequence[list[dict]], fraction: float = 0.9) -> float:
+    best = max((r["val_acc"] or 0.0 for h in histories for r in h), default=0.0)
+    return fraction * best
+
+
+def summary_rows(runs: Sequence, histories: dict[str, list[dict]], target: float,
+                 baseline_id: str | None) -> list[dict]:  # fmt: skip
+    """One row per run: best/final val accuracy, epochs and seconds to `target`, speed-up."""
+    reach = {r.id: to_target(histories[r.id], target) for r in runs}
+    base_epochs, base_seconds = reach.get(baseline_id, (None, None))
+    rows = []
+    for run in runs:
+        h = histories[run.id]
+        epochs, seconds = reach[run.id]
+        vals = [row["val_acc"] for row in h if row["val_acc"] is not None]
+        rows.append(
+            {
+                "run": run.name,
+                "id": run.id,
+                "best val acc": max(vals) if vals else None,
+                "final val acc": vals[-1] if vals else None,
+                "epochs to target": epochs,
+                "seconds to target": round(seconds, 2) if seconds is not None else None,
+                "speed-up (epochs)": _ratio(base_epochs, epochs),
+                "speed-up (seconds)": _ratio(base_seconds, seconds),
+            }
+        )
+    return rows
+
+
+def _ratio(baseline, value):
+    if baseline is None or value is None or value == 0:
+        return None
+    return round(baseline / value, 2)
+
+
+def metrics_csv(runs: Sequence, histories: dict[str, list[dict]]) -> str:
+    """Every epoch of every run, one row each."""
+    buf = io.StringIO()
+    fields = ["run_id", "run", "strategy", "backbone", "seed", "epoch", "phase", "loss", "acc",
+              "val_loss", "val_acc", "seconds", "elapsed", "images_seen"]  # fmt: skip
+    writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for run in runs:
+        for row in with_elapsed(histories[run.id]):
+            writer.writerow(
+                {**row, "run_id": run.id, "run": run.name, "strategy": run.strategy,
+                 "backbone": run.backbone, "seed": run.config.get("seed")}
+            )  # fmt: skip
+    return buf.getvalue()

@@ -1,0 +1,70 @@
+"""The Compare page with two runs made by the real trainer on a tiny dataset."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import datasets, jobs
+from dashboard.settings import Settings
+from dashboard.train_config import default_config
+from tests.conftest import ROOT
+from tests.hostile_uploads import make_zip
+from tests.test_jobs import coloured, wait
+
+
+@pytest.fixture
+def two_runs(shared_weights_env, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("TLAB_HOME", str(home))
+    settings = Settings.from_env()
+    entries = [(f"red/{i}.png", coloured(i, (220, 30, 30))) for i in range(8)]
+    entries += [(f"blue/{i}.png", coloured(50 + i, (30, 30, 220))) for i in range(8)]
+    m = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "tiny").manifest
+    jm = jobs.manager(settings)  # the same manager the app will use for this TLAB_HOME
+    ids = []
+    for strategy, epochs in (("linear_head", 3), ("scratch", 4)):
+        cfg = default_config(m.id, "MobileNet_0.25_224", strategy)
+        cfg = cfg.with_(image_size=64, batch_size=8, epochs=epochs)
+        ids.append(wait(jm, jm.submit(cfg)[0].id).id)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return jm, ids
+
+
+def test_compare_shows_curves_summary_and_confusion(two_runs):
+    jm, ids = two_runs
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180).run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert set(at.multiselect[0].value) == set(ids)
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    curves = next(s for s in specs if "validation accuracy by epoch" in s)
+    assert "linear_head" in curves and "scratch" in curves
+    kinds = [json.loads(s)["data"][0].get("type") for s in specs]
+    assert kinds.count("heatmap") == 2  # one confusion matrix per run
+    summary = at.dataframe[1].value
+    assert set(summary["id"]) == set(ids) and "speed-up (epochs)" in summary.columns
+    assert at.selectbox(key="c_baseline").value == ids[1]  # the scratch run is the baseline
+    csv_button = next(b for b in at.get("download_button") if "Metrics" in b.proto.label)
+    assert csv_button is not None
+    from dashboard import compare
+
+    runs = [jm.runs.get(i) for i in ids]
+    rows = list(csv.DictReader(io.StringIO(compare.metrics_csv(runs, jm.runs.epochs(ids)))))
+    assert len(rows) == 3 + 4  # every epoch of both runs
+
+
+def test_compare_without_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("TLAB_HOME", str(tmp_path / "empty"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    assert any("No runs yet" in i.value for i in at.info)
