@@ -15,6 +15,7 @@ PAGES = Path(__file__).parent / "pages"
 
 
 def main() -> None:
+    ui_cache.require_entry_navigation()
     st.set_page_config(page_title="Transfer Learning Lab", page_icon="🧠", layout="wide")
     page = st.navigation(
         [

@@ -29,17 +29,24 @@ class ModelChoice:
         return f"downloads {self.backbone.download_mb:.0f} MB on first use"
 
 
-def model_choices(settings: Settings) -> list[ModelChoice]:
-    """Every catalog model with the classifier top, marked by whether its weights are local."""
+def model_choices(settings: Settings, include_top: bool = True) -> list[ModelChoice]:
+    """Every catalog model, marked by whether its weights are local: with the classifier top
+    (Explore) or without it (the backbone features that Train uses)."""
     return [
-        ModelChoice(b, weights.find_local(b.weights_top, settings.weights_dir) is not None)
+        ModelChoice(
+            b,
+            weights.find_local(
+                b.weights_top if include_top else b.weights_notop, settings.weights_dir
+            )
+            is not None,
+        )
         for b in catalog.MODEL_LIST
     ]
 
 
-def default_model_key(settings: Settings) -> str:
+def default_model_key(settings: Settings, include_top: bool = True) -> str:
     """The most accurate model whose weights are already on disk, else MobileNetV2."""
-    local = [c.backbone for c in model_choices(settings) if c.on_disk]
+    local = [c.backbone for c in model_choices(settings, include_top) if c.on_disk]
     return max(local, key=lambda b: b.top1).key if local else catalog.FALLBACK_DEFAULT
 
 

@@ -9,11 +9,10 @@ import numpy as np
 
 from dashboard import datasets, images
 from dashboard.dataset_store import ImageRecord, Manifest
-from dashboard.explore import ModelChoice
+from dashboard.explore import ModelChoice, default_model_key, model_choices
 from dashboard.feature_cache import FeatureCache
 from dashboard.run_store import Run
 from dashboard.settings import Settings
-from models import catalog, weights
 from models.strategies import STRATEGIES
 
 strategies = STRATEGIES
@@ -21,15 +20,11 @@ strategies = STRATEGIES
 
 def backbone_choices(settings: Settings) -> list[ModelChoice]:
     """Every catalog model, marked by whether its no-top (feature) weights are on disk."""
-    return [
-        ModelChoice(b, weights.find_local(b.weights_notop, settings.weights_dir) is not None)
-        for b in catalog.MODEL_LIST
-    ]
+    return model_choices(settings, include_top=False)
 
 
 def default_backbone(settings: Settings) -> str:
-    local = [c.backbone for c in backbone_choices(settings) if c.on_disk]
-    return max(local, key=lambda b: b.top1).key if local else catalog.FALLBACK_DEFAULT
+    return default_model_key(settings, include_top=False)
 
 
 @dataclass(frozen=True)

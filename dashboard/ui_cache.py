@@ -77,17 +77,18 @@ def mark_routed_by_entry() -> None:
 
 
 def require_entry_navigation() -> None:
-    """Make sure the entry script's `st.navigation` is in charge.
+    """Make sure the entry script's `st.navigation` is in charge of this session.
 
-    With a `pages/` folder beside the entry script, Streamlit falls back to its old multipage
-    mode when a server's first visitor opens a page URL directly (e.g. /train): it then runs
-    the page alone, without the entry's navigation, and shows every file in pages/ as a page.
-    When the entry has not routed this session yet, switch that mode off and rerun; the entry
-    script then routes to the same URL. A no-op once the entry has run.
+    With a `pages/` folder beside the entry script, Streamlit starts each server process in its
+    old multipage mode, listing every file in pages/ and, for a page URL, running that page
+    alone. Until the entry has routed this session, switch that mode off and rerun; the entry
+    script then routes to the same URL. Called by the entry and by each page; a no-op once the
+    entry has routed.
     """
     if st.session_state.get(ROUTED):
         return
     from streamlit.runtime.pages_manager import PagesManager
 
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

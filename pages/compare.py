@@ -70,8 +70,8 @@ def pick_runs(jm) -> list:
         hide_index=True, height=min(400, 40 + 35 * len(shown)),
     )  # fmt: skip
     default = [i for i in st.session_state.get(SELECTION, []) if i in {r.id for r in shown}]
-    if not default:
-        default = [r.id for r in shown if r.status in ("finished", "stopped")][:2]
+    if not default:  # the two latest runs; a running one shows its curve growing
+        default = [r.id for r in shown if r.status != "failed"][:2]
     labels = {r.id: f"{r.name} · {r.id}" for r in shown}
     chosen = st.multiselect("Compare", list(labels), default=default, format_func=labels.get)
     return [r for r in runs if r.id in chosen]

@@ -26,14 +26,17 @@ def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def test_upload_flowers_zip_shows_the_summary(train_page):
+def upload_flowers(at: AppTest) -> AppTest:
     if not FLOWERS_ZIP.is_file():
         pytest.skip("flowers-mini.zip missing")
-    at = train_page
     at.file_uploader(key="zip_up").upload(
         "flowers-mini.zip", FLOWERS_ZIP.read_bytes(), "application/zip"
     )
-    at.run()
+    return at.run()
+
+
+def test_upload_flowers_zip_shows_the_summary(train_page):
+    at = upload_flowers(train_page)
     no_exception(at)
     assert "200 images in 5 classes" in at.success[0].value
     metrics = {m.label: m.value for m in at.metric}
@@ -86,18 +89,12 @@ def test_builtin_sample_and_rename_delete(train_page):
 
 
 def test_train_linear_head_on_flowers_and_see_the_results(shared_weights_env, train_page):
-    if not FLOWERS_ZIP.is_file():
-        pytest.skip("flowers-mini.zip missing")
     import time
 
-    at = train_page
-    at.file_uploader(key="zip_up").upload(
-        "flowers-mini.zip", FLOWERS_ZIP.read_bytes(), "application/zip"
-    )
-    at.run()
+    at = upload_flowers(train_page)
     assert at.selectbox(key="train_backbone").value == "MobileNet_0.25_224"
     assert at.selectbox(key="train_strategy").value == "linear_head"
-    at.number_input(key="epochs").set_value(5)
+    at.number_input(key="epochs_MobileNet_0.25_224_linear_head").set_value(5)
     next(b for b in at.button if b.label == "Train").click().run()
     no_exception(at)
     status = ""

@@ -55,17 +55,20 @@ def configure_and_submit(settings, manifest, jm) -> str | None:
     )  # fmt: skip
     st.caption(strategies[strategy].advice)
     d = train_config.default_config(manifest.id, backbone, strategy)
-    with st.form(f"train_form_{backbone}_{strategy}"):
+    k = f"{backbone}_{strategy}"  # per-choice keys: each strategy opens with its own defaults
+    with st.form(f"train_form_{k}"):
         a, b, c, e = st.columns(4)
-        epochs = a.number_input("Epochs", 1, 500, d.epochs, key="epochs")
-        batch = b.select_slider("Batch size", [8, 16, 32, 64, 128], d.batch_size, key="batch")
-        lr = c.number_input("Learning rate", 1e-6, 1.0, d.learning_rate, format="%.5f", key="lr")
-        size = e.number_input("Image size", 32, 600, d.image_size, step=8, key="size")
+        epochs = a.number_input("Epochs", 1, 500, d.epochs, key=f"epochs_{k}")
+        batch = b.select_slider("Batch size", [8, 16, 32, 64, 128], d.batch_size, key=f"batch_{k}")
+        lr = c.number_input(
+            "Learning rate", 1e-6, 1.0, d.learning_rate, format="%.5f", key=f"lr_{k}"
+        )
+        size = e.number_input("Image size", 32, 600, d.image_size, step=8, key=f"size_{k}")
         a, b, c, e = st.columns(4)
-        augment = a.checkbox("Augmentation", d.augment, key="augment")
-        early = b.checkbox("Early stopping", d.early_stopping, key="early")
-        seed = c.number_input("Seed", 0, 2**31 - 1, d.seed, key="seed")
-        again = e.checkbox("Train again", False, key="again", help="Ignore a stored result.")
+        augment = a.checkbox("Augmentation", d.augment, key=f"augment_{k}")
+        early = b.checkbox("Early stopping", d.early_stopping, key=f"early_{k}")
+        seed = c.number_input("Seed", 0, 2**31 - 1, d.seed, key=f"seed_{k}")
+        again = e.checkbox("Train again", False, key=f"again_{k}", help="Ignore a stored result.")
         submitted = st.form_submit_button("Train", type="primary")
     if strategies[strategy].head_only and augment:
         st.caption("With augmentation on, the feature cache is off: every epoch sees new images.")
