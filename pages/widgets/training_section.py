@@ -12,8 +12,9 @@ RUN = "run_id"
 def training_section(settings, manifest) -> None:
     jm = ui_cache.job_manager()
     run_id = configure_and_submit(settings, manifest, jm)
-    if run_id:
+    if run_id:  # show the run just submitted (a keyed selectbox otherwise keeps its old value)
         st.session_state[RUN] = run_id
+        st.session_state[f"run_select_{manifest.id}"] = run_id
     runs = [r for r in jm.runs.list(manifest.id)]
     if not runs:
         return

@@ -1,0 +1,133 @@
+"""The whole flow in a real browser: Debian's Chromium driven by Playwright.
+
+Starts the real app on a free local port, visits every page, explores the default cat with the
+shared MobileNet weights, uploads flowers-mini.zip, trains a short linear-head run and a short
+scratch run, opens Compare and sees both curves. Saves a screenshot of each page for the
+README (docs/screenshots/). Skipped, with the reason, where there is no browser; in CI it must
+run, so there a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FLOWERS_ZIP, ROOT, WEIGHTS_DIR
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "docs" / "screenshots"
+CATS = ("tabby", "tiger cat", "Egyptian cat", "lynx", "Persian cat")
+
+
+def _skip_or_fail(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"browser test cannot run in CI: {reason}")
+    print(f"skipping the browser test: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _skip_or_fail("playwright is not installed (pip install -r requirements-dev.txt)")
+    if not CHROMIUM.exists():
+        _skip_or_fail(f"no browser at {CHROMIUM} (apt-get install chromium)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "TLAB_HOME": str(tmp_path_factory.mktemp("home")),
+        "TLAB_WEIGHTS_DIR": str(WEIGHTS_DIR),
+        "TLAB_OFFLINE": "1",
+        "KERAS_HOME": str(tmp_path_factory.mktemp("keras")),
+    }
+    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port",
+         str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield url
+    proc.terminate()
+    proc.wait(30)
+    log.close()
+
+
+def test_whole_flow_in_chromium(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    expect.set_options(timeout=120_000)  # the first page loads TensorFlow and the model
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(120_000)
+
+        # Explore: the default cat with the shared MobileNet weights.
+        page.goto(server)
+        expect(page.get_by_text("Top-5 ImageNet classes")).to_be_visible()
+        body = page.locator("body").inner_text()
+        assert any(cat in body for cat in CATS), body[:2000]
+        page.screenshot(path=str(SHOTS / "explore.png"))
+        page.get_by_role("tab", name="Feature maps").click()
+        expect(page.get_by_text("Stage strip: low-level → high-level")).to_be_visible()
+
+        # Train: upload flowers-mini.zip, then a short linear-head run and a short scratch run.
+        page.get_by_role("link", name="Train").click()
+        expect(page.get_by_text("Dataset zip")).to_be_visible()
+        page.locator("input[type=file]").first.set_input_files(str(FLOWERS_ZIP))
+        expect(page.get_by_text("Images per class").first).to_be_visible()
+        runs = (("linear_head", "keep every pretrained feature", 20, 3),
+                ("scratch", "from random weights", 10, 2))  # fmt: skip
+        for strategy, advice, default_epochs, epochs in runs:
+            if strategy != "linear_head":
+                page.get_by_label("Strategy").click()
+                page.keyboard.type("scratch")
+                page.keyboard.press("Enter")
+            expect(page.get_by_text(advice)).to_be_visible()
+            epochs_input = page.get_by_label("Epochs")
+            expect(epochs_input).to_have_count(1)  # the previous form has gone
+            expect(epochs_input).to_have_value(str(default_epochs))  # this strategy's form
+            epochs_input.fill(str(epochs))
+            epochs_input.press("Tab")
+            page.get_by_role("button", name="Train", exact=True).click()
+            # The new run's own caption (older captions can linger while the page reruns).
+            live = page.get_by_text(re.compile(r"run \S+ · status (queued|running)"))
+            expect(live).to_be_visible()
+            run_id = re.search(r"run (\S+) · status", live.inner_text()).group(1)
+            finished = page.get_by_text(f"run {run_id} · status finished")
+            expect(finished).to_be_visible(timeout=300_000)
+            expect(page.get_by_text("Export parity")).to_be_visible()
+        page.screenshot(path=str(SHOTS / "train.png"), full_page=True)
+
+        # Compare: both runs' curves.
+        page.get_by_role("link", name="Compare").click()
+        expect(page.get_by_text("validation accuracy by epoch")).to_be_visible()
+        page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
+        expect(page.locator("text.legendtext", has_text="scratch").first).to_be_attached()
+        legend = " | ".join(page.locator("text.legendtext").all_text_contents())
+        assert "linear_head" in legend and "scratch" in legend, legend
+        page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
+        browser.close()
