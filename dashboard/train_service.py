@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard import datasets, images
+from dashboard import datasets
 from dashboard.dataset_store import ImageRecord, Manifest
 from dashboard.explore import ModelChoice, default_model_key, model_choices
 from dashboard.feature_cache import FeatureCache
@@ -75,8 +75,8 @@ def explain(model, rgb: np.ndarray, class_id: int | None = None):
     return classifier_cam(model, model_input(rgb, int(model.input_shape[1])), class_id)
 
 
-def record_rgb(settings: Settings, manifest: Manifest, record: ImageRecord) -> np.ndarray:
-    return images.decode(datasets.read_image(settings, manifest, record))
+def record_path(settings: Settings, manifest: Manifest, record: ImageRecord):
+    return datasets.store(settings).image_path(manifest, record)
 
 
 def cache_sizes(settings: Settings) -> dict[str, int]:

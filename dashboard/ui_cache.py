@@ -7,6 +7,8 @@ rerun whose inputs did not change recomputes nothing.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
@@ -92,3 +94,13 @@ def require_entry_navigation() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+@st.cache_data(show_spinner="Explaining the mistakes…", max_entries=512)
+def mistake_overlay(model_path: str, mtime: float, image_file: str, class_id: int) -> np.ndarray:
+    """A misclassified image with Grad-CAM for the predicted class, once per (model, image)."""
+    from dashboard import charts, train_service
+
+    rgb = images.decode(Path(image_file).read_bytes())
+    heat, _ = train_service.explain(trained_model(model_path, mtime), rgb, class_id)
+    return charts.overlay(images.center_square(rgb, 160), heat, 0.45)

@@ -39,12 +39,15 @@ class GradCAM:
             if class_id is None:
                 class_id = int(tf.argmax(logits[0]))
             score = logits[:, class_id]
-        grads = tape.gradient(score, conv_out)
-        weights = tf.reduce_mean(grads, axis=(1, 2))  # one weight per channel
-        cam = tf.nn.relu(tf.reduce_sum(conv_out * weights[:, None, None, :], axis=-1))[0]
-        cam = cam.numpy()
-        peak = float(cam.max())
-        return (cam / peak if peak > 0 else cam), class_id
+        return _heatmap(conv_out, tape.gradient(score, conv_out)), class_id
+
+
+def _heatmap(conv, grads) -> np.ndarray:
+    """ReLU of the channels weighted by their mean gradient, scaled to [0, 1]."""
+    weights = tf.reduce_mean(grads, axis=(1, 2))  # one weight per channel
+    cam = tf.nn.relu(tf.reduce_sum(conv * weights[:, None, None, :], axis=-1))[0].numpy()
+    peak = float(cam.max())
+    return cam / peak if peak > 0 else cam
 
 
 def classifier_cam(model: keras.Model, batch: np.ndarray, class_id: int | None = None):
@@ -73,8 +76,4 @@ def classifier_cam(model: keras.Model, batch: np.ndarray, class_id: int | None =
         if class_id is None:
             class_id = int(tf.argmax(logits[0]))
         score = logits[:, class_id]
-    grads = tape.gradient(score, conv)
-    weights = tf.reduce_mean(grads, axis=(1, 2))
-    cam = tf.nn.relu(tf.reduce_sum(conv * weights[:, None, None, :], axis=-1))[0].numpy()
-    peak = float(cam.max())
-    return (cam / peak if peak > 0 else cam), class_id
+    return _heatmap(conv, tape.gradient(score, conv)), class_id

@@ -144,9 +144,9 @@ def results(settings, manifest, run) -> None:
                     "with Grad-CAM for the predicted class")  # fmt: skip
         pictures, captions = [], []
         for m in wrong[:8]:
-            rgb = train_service.record_rgb(settings, manifest, m.record)
-            heat, _ = train_service.explain(model, rgb, r["classes"].index(m.predicted))
-            pictures.append(charts.overlay(images.center_square(rgb, 160), heat, 0.45))
+            path = str(train_service.record_path(settings, manifest, m.record))
+            cls = r["classes"].index(m.predicted)
+            pictures.append(ui_cache.mistake_overlay(ex["model"], _mtime(ex["model"]), path, cls))
             captions.append(f"{m.true} → {m.predicted} ({m.confidence:.0%})")
         st.image(pictures, caption=captions, width=160)
     try_it(model, r["classes"])
