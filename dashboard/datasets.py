@@ -162,25 +162,44 @@ def training_data(
     Labels index `manifest.classes`. With `cache`, decoded images are kept per image size under
     TLAB_HOME/cache/pixels, so later epochs skip decoding.
     """
-    from models import input_pipeline  # TensorFlow loads only when training data is needed
-
     splits = (split,) if isinstance(split, str) else tuple(split)
     # In the order asked for: ("train", "val") gives every train image, then every val image.
     records = [r for s in splits for r in manifest.images if r.split == s]
     if not records:
         raise DatasetError(f"The dataset has no {' or '.join(splits)} images.")
-    index = {c: i for i, c in enumerate(manifest.classes)}
-    folder = store(settings).folder(manifest.id)
     cache_file = None
     if cache:
         cache_file = settings.cache_dir("pixels") / f"{manifest.id}_{'+'.join(splits)}_{image_size}"
+    return records_data(
+        settings, manifest, records, image_size=image_size, batch_size=batch_size,
+        shuffle=(split == "train") if shuffle is None else shuffle, seed=seed,
+        cache_file=cache_file,
+    )  # fmt: skip
+
+
+def records_data(
+    settings: Settings,
+    manifest: Manifest,
+    records: list,
+    *,
+    image_size: int,
+    batch_size: int = 32,
+    shuffle: bool = False,
+    seed: int = 42,
+    cache_file=None,
+):
+    """A `tf.data.Dataset` of (float32 0-255 images, int labels) for the given image records."""
+    from models import input_pipeline  # TensorFlow loads only when training data is needed
+
+    index = {c: i for i, c in enumerate(manifest.classes)}
+    folder = store(settings).folder(manifest.id)
     return input_pipeline.image_dataset(
         [folder / r.file for r in records],
         [index[r.cls] for r in records],
         [(r.width, r.height) for r in records],
         image_size=image_size,
         batch_size=batch_size,
-        shuffle=(split == "train") if shuffle is None else shuffle,
+        shuffle=shuffle,
         seed=seed,
         cache_file=cache_file,
     )

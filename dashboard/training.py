@@ -19,13 +19,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dashboard import datasets, evaluation
+from dashboard import backbone_features, datasets, evaluation
 from dashboard.dataset_store import DatasetError
-from dashboard.feature_cache import FeatureCache, key, weights_identity
 from dashboard.run_store import RunStore
 from dashboard.settings import Settings
 from dashboard.train_config import TrainConfig
-from models import backbones, catalog, devices, feature_maps, fitting
+from models import backbones, catalog, devices, fitting
 from models.classifier import build_classifier, set_trainable
 from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
@@ -67,11 +66,6 @@ def dtype_policy(name: str):
         yield
     finally:
         keras.config.set_dtype_policy(previous)
-
-
-def _labels(manifest, split: str) -> np.ndarray:
-    index = {c: i for i, c in enumerate(manifest.classes)}
-    return np.array([index[r.cls] for r in manifest.images if r.split == split], "int32")
 
 
 class Run:
@@ -199,39 +193,15 @@ class Run:
             return self._fit_images(c.epochs, c.learning_rate, "train", 0, 0)[0]
         return done
 
-    def _features(self, weights_id: str):
-        """Pooled features and labels of the train and validation images, from the cache or
-        from one forward pass over both splits (one traced predict function, not two)."""
-        cache = FeatureCache(self.settings.cache_dir("features"))
-        size, ds_id = self.config.image_size, self.manifest.id
-        entries = [key(self.backbone.key, weights_id, ds_id, s, size) for s in ("train", "val")]
-        cached = [cache.load(e) for e in entries]
-        self.cache_hits = [c is not None for c in cached]
-        if all(self.cache_hits):
-            return cached
-        both = datasets.training_data(
-            self.settings, self.manifest, ("train", "val"), image_size=size,
-            batch_size=self.config.batch_size, shuffle=False,
-        )  # fmt: skip
-        features = feature_maps.pooled_features(self.clf.features, both)
-        n_train = sum(r.split == "train" for r in self.manifest.images)
-        out = [
-            (features[:n_train], _labels(self.manifest, "train")),
-            (features[n_train:], _labels(self.manifest, "val")),
-        ]
-        for entry, (x, y) in zip(entries, out, strict=True):
-            cache.save(entry, x, y)
-        return out
-
     def _fit_head_on_features(self, epochs: int) -> tuple[int, int]:
         self._phase("computing features (cached for later runs)")
-        source = backbones.weights_source(
-            self.backbone, include_top=False, weights_dir=self.settings.weights_dir,
-            allow_download=True,
-        )  # fmt: skip
-        weights_id = weights_identity(source.path) if source.path else source.filename
+        weights_id = backbone_features.pretrained_weights_id(self.settings, self.backbone)
         started = time.perf_counter()
-        (x_train, y_train), (x_val, y_val) = self._features(weights_id)
+        c = self.config
+        ((x_train, y_train), (x_val, y_val)), self.cache_hits = backbone_features.split_features(
+            self.settings, self.manifest, self.backbone.key, weights_id, c.image_size,
+            lambda: self.clf.features, c.batch_size,
+        )  # fmt: skip
         self.feature_seconds = time.perf_counter() - started
         bs = self.config.batch_size
         self._phase("training the head on cached features", epochs, -(-len(x_train) // bs))
@@ -295,9 +265,8 @@ class Run:
                     batch_size=self.config.batch_size, shuffle=False,
                 )  # fmt: skip
                 probs[split] = self.clf.model.predict(ds, verbose=0)
-                results[split] = evaluation.evaluate(
-                    _labels(self.manifest, split), probs[split], self.manifest.classes
-                )
+                truth = backbone_features.labels(self.manifest, split)
+                results[split] = evaluation.evaluate(truth, probs[split], self.manifest.classes)
         np.savez(self.dir / "predictions.npz", **probs)
         self.runs.set_artifact(self.run_id, "predictions", str(self.dir / "predictions.npz"))
         results["export"] = export.export_with_parity(

@@ -60,14 +60,36 @@ def normalize(channel_map: np.ndarray) -> np.ndarray:
     return (m - lo) / (hi - lo) if hi > lo else np.zeros_like(m)
 
 
-def pooled_features(model: keras.Model, batches) -> np.ndarray:
+def pooled_features(model: keras.Model, batches, on_batch=None) -> np.ndarray:
     """Run `model` over a dataset of (images, labels) batches and stack its outputs.
 
     One traced function for every batch size (a partial last batch does not trigger a second
     tracing of the whole backbone, as `Model.predict` would), and no per-call set-up.
+    `on_batch(images_done)` is called after each batch, for progress bars.
     """
     import tensorflow as tf
 
     spec = tf.TensorSpec([None, *model.input_shape[1:]], tf.float32)
     forward = tf.function(lambda x: model(x, training=False), input_signature=[spec])
-    return np.concatenate([np.asarray(forward(x)) for x, _ in batches])
+    out, done = [], 0
+    for x, _ in batches:
+        out.append(np.asarray(forward(x)))
+        done += len(out[-1])
+        if on_batch is not None:
+            on_batch(done)
+    return np.concatenate(out)
+
+
+def raw_image_model(backbone, base: keras.Model, image_size: int, pool: bool = True) -> keras.Model:
+    """Raw 0-255 RGB images in; the backbone's preprocessing inside; `base` in inference mode;
+    then global average pooling (`pool`), or the base's own output (a model with its top).
+
+    The same graph as a classifier's `features` model, so both fill the same feature cache.
+    """
+    from models import preprocessing
+
+    inputs = keras.Input((image_size, image_size, 3), name="image")
+    x = base(preprocessing.apply(backbone.module, inputs), training=False)
+    if pool:
+        x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    return keras.Model(inputs, x, name=f"{base.name}_raw")

@@ -1,11 +1,11 @@
-"""Train: bring a dataset, pick a backbone and a strategy, train, evaluate, export."""
+"""Train: bring a dataset, pick a backbone, get advice on what to train, train, evaluate, export."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard import ui_cache
-from pages.widgets import dataset_section, training_section
+from pages.widgets import advisor_section, dataset_section, training_section
 
 
 def train_page() -> None:
@@ -17,8 +17,11 @@ def train_page() -> None:
     if manifest is None:
         return
     dataset_section.show_summary(settings, manifest)
-    st.header("2 · Train")
-    training_section.training_section(settings, manifest)
+    st.header("2 · Backbone and advice")
+    backbone = training_section.choose_backbone(settings)
+    advisor_section.advisor_section(settings, manifest, backbone)
+    st.header("3 · Train")
+    training_section.training_section(settings, manifest, backbone)
 
 
 ui_cache.require_entry_navigation()

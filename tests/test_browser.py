@@ -1,10 +1,10 @@
 """The whole flow in a real browser: Debian's Chromium driven by Playwright.
 
 Starts the real app on a free local port, visits every page, explores the default cat with the
-shared MobileNet weights, uploads flowers-mini.zip, trains a short linear-head run and a short
-scratch run, opens Compare and sees both curves. Saves a screenshot of each page for the
-README (docs/screenshots/). Skipped, with the reason, where there is no browser; in CI it must
-run, so there a missing browser fails.
+shared MobileNet weights, uploads flowers-mini.zip, asks the strategy advisor, trains a short
+linear-head run and a short scratch run, opens Compare and sees both curves. Saves a screenshot
+of each page for the README (docs/screenshots/). Skipped, with the reason, where there is no
+browser; in CI it must run, so there a missing browser fails.
 """
 
 from __future__ import annotations
@@ -99,6 +99,12 @@ def test_whole_flow_in_chromium(server):
         expect(page.get_by_text("Dataset zip")).to_be_visible()
         page.locator("input[type=file]").first.set_input_files(str(FLOWERS_ZIP))
         expect(page.get_by_text("Images per class").first).to_be_visible()
+        # The advisor: measure, then the 2x2 chart and a recommendation.
+        page.get_by_role("button", name=re.compile("Measure this dataset")).click()
+        expect(page.get_by_text("Recommendation: 1 · Linear head")).to_be_visible()
+        expect(page.get_by_text("Where this dataset sits")).to_be_visible()
+        page.get_by_text("Recommendation: 1 · Linear head").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "advisor.png"))
         runs = (("linear_head", "keep every pretrained feature", 20, 3),
                 ("scratch", "from random weights", 10, 2))  # fmt: skip
         for strategy, advice, default_epochs, epochs in runs:

@@ -9,9 +9,20 @@ from dashboard import charts, export, images, train_config, train_service, ui_ca
 RUN = "run_id"
 
 
-def training_section(settings, manifest) -> None:
+def choose_backbone(settings) -> str:
+    """The backbone for the advisor and the trainer (the key is kept across pages)."""
+    choices = {c.backbone.key: c for c in train_service.backbone_choices(settings)}
+    keys = list(choices)
+    return st.selectbox(
+        "Backbone", keys, index=keys.index(train_service.default_backbone(settings)),
+        key="train_backbone",
+        format_func=lambda k: f"{choices[k].backbone.label} · {choices[k].status}",
+    )  # fmt: skip
+
+
+def training_section(settings, manifest, backbone: str) -> None:
     jm = ui_cache.job_manager()
-    run_id = configure_and_submit(settings, manifest, jm)
+    run_id = configure_and_submit(settings, manifest, jm, backbone)
     if run_id:  # show the run just submitted (a keyed selectbox otherwise keeps its old value)
         st.session_state[RUN] = run_id
         st.session_state[f"run_select_{manifest.id}"] = run_id
@@ -40,17 +51,9 @@ def _run_label(run) -> str:
     return f"{run.name} · {run.status}{acc} · {run.id}"
 
 
-def configure_and_submit(settings, manifest, jm) -> str | None:
-    choices = {c.backbone.key: c for c in train_service.backbone_choices(settings)}
-    default = train_service.default_backbone(settings)
-    keys = list(choices)
-    c1, c2 = st.columns(2)
-    backbone = c1.selectbox(
-        "Backbone", keys, index=keys.index(default), key="train_backbone",
-        format_func=lambda k: f"{choices[k].backbone.label} · {choices[k].status}",
-    )  # fmt: skip
+def configure_and_submit(settings, manifest, jm, backbone: str) -> str | None:
     strategies = train_service.strategies
-    strategy = c2.selectbox(
+    strategy = st.selectbox(
         "Strategy", list(strategies), key="train_strategy",
         format_func=lambda k: strategies[k].title,
     )  # fmt: skip

@@ -1,0 +1,147 @@
+"""The forward passes behind the strategy advisor, each cached on disk.
+
+1. The pretrained backbone over every train and validation image: the trainer's own feature
+   cache entries, so a linear-head run after the advice (or before it) costs no second pass.
+2. The same backbone on natural reference photos (`reference_photos`).
+3. The same architecture with random weights (fixed seed) over the probe sample.
+4. The ImageNet classifier over 100 images. It is the backbone with its top when those weights
+   exist; else a sibling catalog row of the same network (MobileNet α=0.25 at 128 px for the one
+   at 224) whose top weights are on disk; else this signal is left out, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from dashboard import backbone_features, datasets, reference_photos
+from dashboard import similarity_signals as sig
+from dashboard.dataset_store import Manifest
+from dashboard.settings import Settings
+from models import backbones, catalog, devices, feature_maps
+from models.catalog import Backbone
+from models.weights import WeightsUnavailable
+
+Progress = Callable[[float, str], None]
+RANDOM_SEED = 0
+
+
+@dataclass
+class Measured:
+    features: np.ndarray  # pretrained pooled features, train then val images
+    labels: np.ndarray
+    probe_rows: np.ndarray  # rows of `features` the linear probes use
+    random_features: np.ndarray  # random-init features of those rows
+    reference: np.ndarray  # pretrained features of the natural reference photos
+    probs: np.ndarray | None  # ImageNet probabilities of the concentration sample
+    classifier: str  # which ImageNet classifier gave `probs`, or why there is none
+
+
+def imagenet_classifier(settings: Settings, backbone: Backbone) -> Backbone | None:
+    """The backbone itself if its top weights can be had, else a same-network sibling whose top
+    weights are on disk (same builder and arguments, another input size)."""
+    rows = [backbone] + [
+        b for b in catalog.MODEL_LIST
+        if b.builder == backbone.builder and b.kwargs == backbone.kwargs and b.key != backbone.key
+    ]  # fmt: skip
+    for b in rows:
+        try:
+            source = backbones.weights_source(
+                b, include_top=True, weights_dir=settings.weights_dir,
+                allow_download=settings.allow_download and b is backbone,
+            )  # fmt: skip
+        except WeightsUnavailable:
+            continue
+        if source.on_disk or b is backbone:
+            return b
+    return None
+
+
+def _pass(model, records, n: int, settings, manifest, size, say: Progress, start, span, what):
+    """One forward pass over `records`, reporting progress from `start` to `start + span`."""
+    batches = datasets.records_data(settings, manifest, records, image_size=size)
+
+    def report(done: int) -> None:
+        say(start + span * done / max(n, 1), f"{what}: {done}/{n} images")
+
+    return feature_maps.pooled_features(model, batches, report)
+
+
+def measure(
+    settings: Settings, manifest: Manifest, backbone: Backbone, progress: Progress | None = None
+) -> Measured:
+    devices.configure()  # memory growth must be set before TensorFlow first touches a GPU
+    size = backbone.input_size
+    say = progress or (lambda fraction, text: None)
+    weights_id = backbone_features.pretrained_weights_id(settings, backbone)
+    pretrained: list = []
+
+    def pretrained_model():  # built once, and only if some pretrained pass is not cached
+        if not pretrained:
+            base = backbones.build(
+                backbone, include_top=False, input_size=size, weights_dir=settings.weights_dir,
+                allow_download=settings.allow_download,
+            )  # fmt: skip
+            pretrained.append(feature_maps.raw_image_model(backbone, base, size))
+        return pretrained[0]
+
+    n = sum(r.split in backbone_features.SPLITS for r in manifest.images)
+    say(0.0, f"Pretrained features of {n} images (cached for training too)")
+    splits, _ = backbone_features.split_features(
+        settings, manifest, backbone.key, weights_id, size, pretrained_model,
+        on_batch=lambda done: say(0.5 * done / n, f"Pretrained features: {done}/{n} images"),
+    )  # fmt: skip
+    features = np.concatenate([x for x, _ in splits])
+    labels = np.concatenate([y for _, y in splits])
+    records = [r for s in backbone_features.SPLITS for r in manifest.images if r.split == s]
+
+    say(0.5, "Natural reference photos")
+    reference = backbone_features.cached_array(
+        settings, (backbone.key, weights_id, reference_photos.VERSION, "all", size),
+        lambda: pretrained_model().predict(reference_photos.crops(size), batch_size=32, verbose=0),
+    )  # fmt: skip
+
+    rows = sig.stratified_sample(labels, sig.PROBE_MAX_IMAGES)
+    sample = [records[i] for i in rows]
+
+    def random_pass():
+        keras.utils.set_random_seed(RANDOM_SEED)
+        base = backbones.build(backbone, include_top=False, pretrained=False, input_size=size)
+        model = feature_maps.raw_image_model(backbone, base, size)
+        return _pass(model, sample, len(rows), settings, manifest, size, say, 0.55, 0.25,
+                     "Same network, random weights")  # fmt: skip
+
+    say(0.55, "Same network with random weights")
+    entry = (backbone.key, f"random-init:{RANDOM_SEED}", manifest.id, f"probe{len(rows)}", size)
+    random_features = backbone_features.cached_array(settings, entry, random_pass)
+
+    say(0.8, "ImageNet classifier")
+    probs, classifier = _imagenet_probs(settings, manifest, backbone, records, labels, say)
+    say(1.0, "Done")
+    return Measured(features, labels, rows, random_features, reference, probs, classifier)
+
+
+def _imagenet_probs(settings, manifest, backbone, records, labels, say):
+    top = imagenet_classifier(settings, backbone)
+    if top is None:
+        return None, (
+            f"no ImageNet classifier weights for {backbone.label} on this machine "
+            f"({backbone.weights_top}); this signal is left out"
+        )
+    rows = sig.stratified_sample(labels, sig.CONCENTRATION_SAMPLE)
+    weights_id = backbone_features.pretrained_weights_id(settings, top, include_top=True)
+
+    def compute():
+        model = backbones.build(
+            top, include_top=True, weights_dir=settings.weights_dir,
+            allow_download=settings.allow_download,
+        )  # fmt: skip
+        wrapped = feature_maps.raw_image_model(top, model, top.input_size, pool=False)
+        return _pass(wrapped, [records[i] for i in rows], len(rows), settings, manifest,
+                     top.input_size, say, 0.8, 0.2, "ImageNet classifier")  # fmt: skip
+
+    entry = (top.key, weights_id, manifest.id, f"imagenet-probs{len(rows)}", top.input_size)
+    return backbone_features.cached_array(settings, entry, compute), top.label

@@ -1,0 +1,159 @@
+"""Train page, step 2: how big and how like ImageNet is this dataset, and what should be trained."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from dashboard import advisor, advisor_charts, advisor_check, dataset_samples, datasets, ui_cache
+from dashboard.dataset_store import DatasetError
+from models import catalog
+from models.strategies import STRATEGIES
+from models.weights import WeightsUnavailable
+from pages.widgets import training_section
+
+log = logging.getLogger(__name__)
+INTRO = (
+    "The tutorial's chart puts a dataset on two axes, **size** and **similarity to ImageNet**, "
+    "and names what to train in each quadrant. The advisor measures both from what the backbone "
+    "makes of your images, explains each signal, and can check its advice by running the ladder."
+)
+
+
+def advisor_section(settings, manifest, backbone: str) -> None:
+    st.caption(INTRO)
+    advice = advisor.stored(settings, manifest.id, backbone)
+    label = catalog.get(backbone).label
+    if advice is None:
+        if not st.button(f"Measure this dataset with {label}", key=f"advise_{manifest.id}"):
+            return
+        advice = measure_with_progress(settings, manifest, backbone)
+        if advice is None:
+            return
+    show_advice(settings, manifest, advice)
+
+
+def measure_with_progress(settings, manifest, backbone, again=False) -> advisor.Advice | None:
+    bar = st.progress(0.0, text=f"Measuring {manifest.name}…")
+    try:
+        advice = advisor.measure(
+            settings, manifest, backbone, lambda f, text: bar.progress(min(f, 1.0), text), again
+        )
+    except (WeightsUnavailable, DatasetError) as exc:
+        bar.empty()
+        st.error(str(exc))
+        return None
+    except Exception as exc:  # the page shows a message, the log keeps the traceback
+        log.exception("advisor failed on %s", manifest.id)
+        bar.empty()
+        st.error(f"Could not measure this dataset ({type(exc).__name__}: {exc}).")
+        return None
+    bar.empty()
+    return advice
+
+
+def show_advice(settings, manifest, advice: advisor.Advice) -> None:
+    cols = st.columns(5)
+    cols[0].metric("Images", f"{advice.n_images:,}")
+    cols[1].metric("Classes", advice.n_classes)
+    cols[2].metric("Training images per class", f"{advice.train_per_class:g}")
+    cols[3].metric("Size", advice.size)
+    cols[4].metric("Similarity to ImageNet", f"{advice.similarity:.2f}", advice.verdict,
+                   delta_color="normal" if advice.verdict == "similar" else "inverse")  # fmt: skip
+    references = advisor.all_stored(settings, advice.backbone)
+    st.plotly_chart(
+        advisor_charts.quadrant_chart(advice, references), width="stretch", key="advice_chart"
+    )
+    strategy = STRATEGIES[advice.strategy]
+    st.success(f"**Recommendation: {strategy.title}** — {advice.reason}")
+    for col, s in zip(st.columns(len(advice.signals)), advice.signals, strict=True):
+        with col:
+            if s.score is None:
+                st.metric(s.title, "not measured")
+            else:
+                says = "similar" if s.score >= 0.5 else "different"
+                st.metric(s.title, f"{s.value:.3g}", f"{says} (score {s.score:.2f})",
+                          delta_color="normal" if says == "similar" else "inverse")  # fmt: skip
+            st.caption(s.question + (f" **{s.note}.**" if s.note else ""))
+    st.caption(
+        f"ImageNet classifier used: {advice.classifier}. Measured in {advice.seconds:.1f} s. "
+        "Thresholds and the figures behind them: README, “Strategy advisor”."
+    )
+    reference_points(settings, advice, references)
+    actions(settings, manifest, advice)
+    ladder(manifest, advice)
+
+
+def reference_points(settings, advice, references) -> None:
+    measured = {a.dataset_name for a in references if a.dataset_source == "sample"}
+    missing = [name for name in dataset_samples.SAMPLES if name not in measured]
+    if not missing:
+        return
+    help_text = "Adds the built-in samples as datasets and measures them (digits: ~20 s)."
+    if st.button(f"Add reference points: measure the samples ({', '.join(missing)})",
+                 key="advice_samples", help=help_text):  # fmt: skip
+        for name in missing:
+            bar = st.progress(0.0, text=f"Adding {name}…")
+            sample = datasets.ingest_sample(settings, name, lambda i, n, b=bar: b.progress(i / n))
+            bar.empty()
+            if measure_with_progress(settings, sample.manifest, advice.backbone) is None:
+                return
+        st.rerun()
+
+
+def actions(settings, manifest, advice) -> None:
+    jm = ui_cache.job_manager()
+    c1, c2, c3, c4 = st.columns(4)
+    if c1.button("Train the recommended strategy", type="primary", key="advice_train"):
+        run, _ = jm.submit(advisor_check.recommended_config(advice))
+        _show_run(manifest, run.id)
+    if c2.button("Run the whole ladder (5 runs)", key="advice_ladder",
+                 help="Every strategy with its default settings: the measurement that checks "
+                      "the advice."):  # fmt: skip
+        ids = [jm.submit(config)[0].id for config in advisor_check.ladder_configs(advice)]
+        _show_run(manifest, ids[0])
+    if c3.button("Put it in the form below", key="advice_form"):
+        st.session_state["train_strategy"] = advice.strategy
+    again = c4.button("Measure again", key="advice_again")
+    if again and measure_with_progress(settings, manifest, advice.backbone, again=True):
+        st.rerun()
+
+
+def _show_run(manifest, run_id: str) -> None:
+    """Select the new run in the training section below."""
+    st.session_state[training_section.RUN] = run_id
+    st.session_state[f"run_select_{manifest.id}"] = run_id
+
+
+def ladder(manifest, advice) -> None:
+    n_val = sum(r.split == "val" for r in manifest.images)
+    check = advisor_check.check(advice, ui_cache.job_manager().runs.list(manifest.id), n_val)
+    if check.pending:
+        live_ladder(manifest.id, advice.backbone, n_val)
+    elif any(row["finished runs"] for row in check.rows):
+        show_check(check)
+
+
+@st.fragment(run_every=2.0)
+def live_ladder(dataset_id: str, backbone: str, n_val: int) -> None:
+    settings = ui_cache.settings()
+    advice = advisor.stored(settings, dataset_id, backbone)
+    check = advisor_check.check(advice, ui_cache.job_manager().runs.list(dataset_id), n_val)
+    show_check(check)
+    if check.pending:
+        st.caption(f"{len(check.pending)} ladder run(s) queued or running…")
+        st.session_state["_ladder_live"] = True
+    elif st.session_state.pop("_ladder_live", None):
+        st.rerun()  # the ladder just finished: draw the page once more, without polling
+
+
+def show_check(check: advisor_check.LadderCheck) -> None:
+    st.markdown("**Checking the advice against the ladder**")
+    st.dataframe(check.rows, hide_index=True, width="stretch")
+    if check.right is None:
+        st.info(check.message)
+    elif check.right:
+        st.success(check.message)
+    else:
+        st.warning(check.message)

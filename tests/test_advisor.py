@@ -1,0 +1,149 @@
+"""The strategy advisor on real data with the shared MobileNet weights, and its logic made up.
+
+Acceptance: flowers-mini (natural photos) is "similar"; scikit-learn digits and scikit-image
+lfw_subset are "different". Figures measured here are in the README ("Strategy advisor").
+"""
+
+from __future__ import annotations
+
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
+from dashboard import advisor, advisor_check, backbone_features, datasets
+from dashboard.settings import Settings
+from models import catalog
+from models.weights import WeightsUnavailable
+from tests.conftest import FLOWERS_ZIP
+
+BACKBONE = "MobileNet_0.25_224"  # no-top weights in ../shared; its classifier is the 128 px row
+
+
+def flowers(settings: Settings):
+    if not FLOWERS_ZIP.is_file():
+        pytest.skip("flowers-mini.zip missing")
+    with FLOWERS_ZIP.open("rb") as f:
+        return datasets.ingest_zip(settings, f, "flowers-mini").manifest
+
+
+def signal_says(advice: advisor.Advice) -> dict[str, str]:
+    return {s.key: "similar" if s.score >= 0.5 else "different" for s in advice.signals}
+
+
+def test_flowers_are_similar_to_imagenet_and_get_a_linear_head(shared_weights_env):
+    settings = Settings.from_env()
+    seen = []
+    advice = advisor.measure(settings, flowers(settings), BACKBONE, lambda f, t: seen.append(f))
+    assert advice.verdict == "similar", advice.values
+    assert advice.similarity > 0.6
+    assert set(signal_says(advice).values()) == {"similar"}, advice.values  # all three agree
+    assert advice.classifier == "MobileNet α=0.25 @128px"  # the sibling with top weights
+    assert (advice.size, advice.strategy, advice.blocks) == ("small", "linear_head", 0)
+    assert advice.train_per_class == 32
+    assert "learn one layer" in advice.reason and "32 training images per class" in advice.reason
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)  # progress only grows
+
+
+@pytest.mark.parametrize("sample", ["digits", "faces"])
+def test_digits_and_faces_are_different_from_imagenet(shared_weights_env, sample):
+    settings = Settings.from_env()
+    manifest = datasets.ingest_sample(settings, sample).manifest
+    advice = advisor.measure(settings, manifest, BACKBONE)
+    assert advice.verdict == "different", advice.values
+    assert advice.similarity < 0.4
+    assert set(signal_says(advice).values()) == {"different"}, advice.values
+    assert (advice.size, advice.strategy) == ("small", "full_finetune")
+    assert advice.blocks == len(catalog.get(BACKBONE).stages)
+
+
+def test_advice_is_stored_and_its_features_serve_the_trainer(shared_weights_env):
+    settings = Settings.from_env()
+    manifest = flowers(settings)
+    first = advisor.measure(settings, manifest, BACKBONE)
+    assert advisor.stored(settings, manifest.id, BACKBONE) == first
+    assert advisor.all_stored(settings, BACKBONE) == [first]
+
+    def must_not_build():
+        raise AssertionError("the trainer's features should come from the advisor's cache")
+
+    b = catalog.get(BACKBONE)
+    weights_id = backbone_features.pretrained_weights_id(settings, b)
+    splits, hits = backbone_features.split_features(
+        settings, manifest, BACKBONE, weights_id, b.input_size, must_not_build
+    )
+    assert hits == [True, True]
+    assert [len(x) for x, _ in splits] == [160, 40]
+    datasets.delete(settings, manifest.id)
+    assert advisor.all_stored(settings, BACKBONE) == []  # advice on deleted datasets is dropped
+
+
+def test_without_classifier_weights_the_signal_is_left_out_with_the_reason(
+    weights_dir, tmp_path, monkeypatch
+):
+    only_features = tmp_path / "weights"
+    only_features.mkdir()
+    shutil.copy(weights_dir / "mobilenet_2_5_224_tf_no_top.h5", only_features)
+    monkeypatch.setenv("TLAB_WEIGHTS_DIR", str(only_features))
+    settings = Settings.from_env()
+    advice = advisor.measure(settings, flowers(settings), BACKBONE)
+    assert advice.values["imagenet_classes"] is None
+    assert "mobilenet_2_5_224_tf.h5" in advice.notes["imagenet_classes"]
+    assert advice.verdict == "similar"  # the other two signals still decide
+
+
+def test_missing_backbone_weights_offline_is_a_clear_message(shared_weights_env):
+    settings = Settings.from_env()
+    with pytest.raises(WeightsUnavailable, match="mobilenet_v2_weights"):
+        advisor.measure(settings, flowers(settings), "MobileNetV2")
+
+
+def made_up_advice(per_class: float, values: dict) -> advisor.Advice:
+    return advisor.Advice("ds", "made up", "zip", BACKBONE, 0, 5, per_class, values)
+
+
+SIMILAR = {"imagenet_classes": 25.0, "transfer_lift": 3.0, "silent_channels": 0.05}
+DIFFERENT = {"imagenet_classes": 2.0, "transfer_lift": 1.0, "silent_channels": 0.45}
+
+
+@pytest.mark.parametrize(
+    ("per_class", "values", "strategy", "blocks"),
+    [
+        (40, SIMILAR, "linear_head", 0),
+        (5000, SIMILAR, "mlp_head", 0),
+        (5000, DIFFERENT, "finetune_top", 2),
+        (40, DIFFERENT, "full_finetune", 5),
+    ],
+)
+def test_each_quadrant_gets_its_rung_of_the_ladder(per_class, values, strategy, blocks):
+    advice = made_up_advice(per_class, values)
+    assert (advice.strategy, advice.blocks) == (strategy, blocks)
+    assert f"Train {blocks} of the backbone's 5 blocks" in advice.reason
+
+
+def test_a_missing_signal_does_not_count():
+    advice = made_up_advice(40, {**SIMILAR, "transfer_lift": None})
+    assert len([s for s in advice.signals if s.score is not None]) == 2
+    assert advice.verdict == "similar"
+
+
+def run(strategy: str, acc: float, status: str = "finished", backbone: str = BACKBONE):
+    return SimpleNamespace(id=f"{strategy}-{acc}", dataset_id="ds", backbone=backbone,
+                           strategy=strategy, status=status, best_val_acc=acc)  # fmt: skip
+
+
+def test_the_ladder_check_waits_for_every_rung_then_judges_the_advice():
+    advice = made_up_advice(40, SIMILAR)  # advises linear_head
+    partial = [run("linear_head", 0.8), run("scratch", 0.5, "running")]
+    check = advisor_check.check(advice, partial, n_val=40)
+    assert not check.complete and check.right is None and check.pending == ["scratch-0.5"]
+    ladder = [run("linear_head", 0.80), run("mlp_head", 0.79), run("finetune_top", 0.81),
+              run("full_finetune", 0.70), run("scratch", 0.40)]  # fmt: skip
+    check = advisor_check.check(advice, ladder, n_val=40)
+    assert check.complete and check.best == "finetune_top"
+    assert check.right  # 1 point behind, inside one validation image (2.5%)
+    ladder[2] = run("finetune_top", 0.90)
+    check = advisor_check.check(advice, ladder, n_val=40)
+    assert check.right is False and "wrong" in check.message
+    other_backbone = [run(r.strategy, 0.99, backbone="ResNet50") for r in ladder]
+    assert advisor_check.check(advice, ladder + other_backbone, 40).best == "finetune_top"
