@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import keras
 import numpy as np
 
 from dashboard import backbone_features, datasets, reference_photos
@@ -81,11 +80,12 @@ def measure(
 
     def pretrained_model():  # built once, and only if some pretrained pass is not cached
         if not pretrained:
-            base = backbones.build(
-                backbone, include_top=False, input_size=size, weights_dir=settings.weights_dir,
-                allow_download=settings.allow_download,
-            )  # fmt: skip
-            pretrained.append(feature_maps.raw_image_model(backbone, base, size))
+            with backbones.building():
+                base = backbones.build(
+                    backbone, include_top=False, input_size=size,
+                    weights_dir=settings.weights_dir, allow_download=settings.allow_download,
+                )  # fmt: skip
+                pretrained.append(feature_maps.raw_image_model(backbone, base, size))
         return pretrained[0]
 
     n = sum(r.split in backbone_features.SPLITS for r in manifest.images)
@@ -108,9 +108,9 @@ def measure(
     sample = [records[i] for i in rows]
 
     def random_pass():
-        keras.utils.set_random_seed(RANDOM_SEED)
-        base = backbones.build(backbone, include_top=False, pretrained=False, input_size=size)
-        model = feature_maps.raw_image_model(backbone, base, size)
+        with backbones.building(RANDOM_SEED):
+            base = backbones.build(backbone, include_top=False, pretrained=False, input_size=size)
+            model = feature_maps.raw_image_model(backbone, base, size)
         return _pass(model, sample, len(rows), settings, manifest, size, say, 0.55, 0.25,
                      "Same network, random weights")  # fmt: skip
 
@@ -135,11 +135,12 @@ def _imagenet_probs(settings, manifest, backbone, records, labels, say):
     weights_id = backbone_features.pretrained_weights_id(settings, top, include_top=True)
 
     def compute():
-        model = backbones.build(
-            top, include_top=True, weights_dir=settings.weights_dir,
-            allow_download=settings.allow_download,
-        )  # fmt: skip
-        wrapped = feature_maps.raw_image_model(top, model, top.input_size, pool=False)
+        with backbones.building():
+            model = backbones.build(
+                top, include_top=True, weights_dir=settings.weights_dir,
+                allow_download=settings.allow_download,
+            )  # fmt: skip
+            wrapped = feature_maps.raw_image_model(top, model, top.input_size, pool=False)
         return _pass(wrapped, [records[i] for i in rows], len(rows), settings, manifest,
                      top.input_size, say, 0.8, 0.2, "ImageNet classifier")  # fmt: skip
 

@@ -72,9 +72,10 @@ def load(key: str, settings: Settings) -> LoadedModel:
     """Raises `weights.WeightsUnavailable` (a message for the user) when offline and missing."""
     b = catalog.get(key)
     class_index = weights.load_class_index(settings.weights_dir, settings.allow_download)
-    model = backbones.build(
-        b, weights_dir=settings.weights_dir, allow_download=settings.allow_download
-    )
+    with backbones.building():  # not while the trainer has switched to mixed precision
+        model = backbones.build(
+            b, weights_dir=settings.weights_dir, allow_download=settings.allow_download
+        )
     extractor = feature_maps.FeatureExtractor(model, b.stages, with_output=True)
     return LoadedModel(b, model, class_index, extractor, gradcam.GradCAM(model, b.last_conv))
 

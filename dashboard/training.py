@@ -103,9 +103,8 @@ class Run:
         self.runs.update(self.run_id, status="running", started=time.time(), device=plan.name)
         self.manifest = datasets.get(self.settings, c.dataset_id)
         self._phase("building the model")
-        keras.utils.set_random_seed(c.seed)
         with plan.strategy().scope():
-            with dtype_policy(plan.precision):
+            with backbones.building(c.seed), dtype_policy(plan.precision):
                 base = backbones.build(
                     self.backbone,
                     include_top=False,

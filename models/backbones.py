@@ -7,7 +7,9 @@ of a stack trace from deep inside a download.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import keras
@@ -18,6 +20,18 @@ from models.weights import WeightsSource, WeightsUnavailable, missing_message, r
 
 # Keras' builders share module state (name counters, the download cache); one build at a time.
 _BUILD_LOCK = threading.Lock()
+# Keras' random seed and dtype policy are global: while one thread builds a model, no other
+# thread may reseed or switch precision under it (the trainer and the advisor both build).
+_BUILDING = threading.RLock()
+
+
+@contextlib.contextmanager
+def building(seed: int | None = None) -> Iterator[None]:
+    """Hold while building models; with `seed`, their random initial weights depend on it alone."""
+    with _BUILDING:
+        if seed is not None:
+            keras.utils.set_random_seed(seed)
+        yield
 
 
 def weights_source(
