@@ -1,12 +1,15 @@
 """Was the advice right? The strategy ladder's runs on the same dataset and backbone decide.
 
 Each rung's figure is the best validation accuracy of its finished runs. The advice counts as
-right when its strategy comes within a tolerance of the best rung: two percentage points, or one
-validation image where there are fewer than 50, since a smaller gap is noise.
+right when its strategy is the best rung, or comes within what the validation set can resolve:
+one standard error of the best accuracy, sqrt(p(1 - p) / n), and never less than one image.
+With 40 validation images and p = 0.6 that is ±7.7 points: small sets cannot tell close rungs
+apart, and the page says so rather than call a two-image gap a verdict.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +29,13 @@ class LadderCheck:
     message: str
 
 
+def resolution(accuracy: float, n_val: int) -> float:
+    """One standard error of an accuracy measured on n_val images, at least one image."""
+    if n_val <= 0:
+        return 0.0
+    return max(math.sqrt(accuracy * (1 - accuracy) / n_val), 1.0 / n_val)
+
+
 def ladder_configs(advice: Advice) -> list[TrainConfig]:
     return [default_config(advice.dataset_id, advice.backbone, s) for s in STRATEGIES]
 
@@ -38,7 +48,6 @@ def check(advice: Advice, runs: Sequence, n_val: int) -> LadderCheck:
     """`runs`: run-store runs; those on this dataset and backbone count."""
     mine = [r for r in runs if r.dataset_id == advice.dataset_id and r.backbone == advice.backbone]
     pending = [r.id for r in mine if r.status in ("queued", "running")]
-    tolerance = max(0.02, 1.0 / n_val) if n_val else 0.02
     rows, best_acc = [], {}
     for key, s in STRATEGIES.items():
         done = [r for r in mine if r.strategy == key and r.status == "finished"]
@@ -52,6 +61,7 @@ def check(advice: Advice, runs: Sequence, n_val: int) -> LadderCheck:
         })  # fmt: skip
     complete = len(best_acc) == len(STRATEGIES)
     best = max(best_acc, key=best_acc.get) if best_acc else None
+    tolerance = resolution(best_acc[best] if best else 0.5, n_val)
     if not complete:
         missing = len(STRATEGIES) - len(best_acc)
         text = f"{missing} of {len(STRATEGIES)} strategies have no finished run yet."
@@ -62,14 +72,16 @@ def check(advice: Advice, runs: Sequence, n_val: int) -> LadderCheck:
         message = f"The advice was right: {STRATEGIES[best].title} was the best rung."
     elif right:
         message = (
-            f"The advice was right: {STRATEGIES[advice.strategy].title} came within "
-            f"{gap:.1%} of the best rung ({STRATEGIES[best].title}), inside the {tolerance:.1%} "
-            "that one validation image or noise is worth."
+            f"The advice holds: {STRATEGIES[advice.strategy].title} came within {gap:.1%} of "
+            f"the best rung ({STRATEGIES[best].title}), inside the ±{tolerance:.1%} that "
+            f"{n_val} validation images can resolve. More seeds (Compare page) would separate "
+            "them."
         )
     else:
         message = (
             f"The advice was wrong here: {STRATEGIES[best].title} beat the advised "
-            f"{STRATEGIES[advice.strategy].title} by {gap:.1%} validation accuracy."
+            f"{STRATEGIES[advice.strategy].title} by {gap:.1%} validation accuracy, more than "
+            f"the ±{tolerance:.1%} that {n_val} validation images can resolve."
         )
     for row, key in zip(rows, STRATEGIES, strict=True):
         row["best"] = "★" if key == best else ""

@@ -119,6 +119,14 @@ def resize_map(values: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(img.resize((size[1], size[0]), Image.BILINEAR))
 
 
+def thumbnail(rgb: np.ndarray, size: int) -> np.ndarray:
+    """At most size×size, aspect kept; tiny images (8×8 digits) are scaled up, pixels kept sharp."""
+    img = Image.fromarray(rgb)
+    scale = size / max(img.size)
+    new = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    return np.asarray(img.resize(new, Image.NEAREST if scale > 1 else Image.BILINEAR))
+
+
 def to_png(rgb: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, format="PNG")

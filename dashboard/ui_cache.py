@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from dashboard import explore, images, jobs
+from dashboard import dataset_summary, datasets, explore, images, jobs
 from dashboard.settings import Settings
 
 
@@ -55,6 +55,19 @@ def grad_cam(key: str, rgb: np.ndarray, class_id: int | None) -> tuple[np.ndarra
 def maximized(key: str, layer: str, channel: int, steps: int, _progress=None):
     """Cached per (model, layer, channel, steps); `_progress` is not part of the key."""
     return explore.maximize(loaded_model(key), layer, channel, steps, _progress)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def sample_thumbnails(dataset_id: str, per_class: int, size: int = 144) -> dict[str, list]:
+    """A few small images per class, decoded once per dataset (ids are content hashes, so a
+    changed dataset has a new id) instead of full-size files on every rerun."""
+    s = settings()
+    manifest = datasets.get(s, dataset_id)
+    return {
+        cls: [images.thumbnail(images.decode(datasets.read_image(s, manifest, r)), size)
+              for r in records]
+        for cls, records in dataset_summary.sample_grid(manifest, per_class).items()
+    }  # fmt: skip
 
 
 def job_manager() -> jobs.JobManager:

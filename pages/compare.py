@@ -77,8 +77,27 @@ def pick_runs(jm) -> list:
     return [r for r in runs if r.id in chosen]
 
 
-@st.fragment(run_every=2.0)
+@st.fragment
 def comparison(run_ids: list[str]) -> None:
+    """Every chosen run has ended: drawn once; its widgets rerun only this part."""
+    draw_comparison(run_ids)
+
+
+@st.fragment(run_every=2.0)
+def live_comparison(run_ids: list[str]) -> None:
+    """Some chosen run is queued or running: redrawn every 2 s until none is."""
+    if draw_comparison(run_ids):
+        st.session_state["_compare_live"] = True
+    elif st.session_state.pop("_compare_live", None):
+        st.rerun()  # everything ended: draw the page once more, without polling
+
+
+def pending(runs) -> bool:
+    return any(r.status in ("queued", "running") for r in runs)
+
+
+def draw_comparison(run_ids: list[str]) -> bool:
+    """Curves, summary and downloads for the runs; True while some of them are still going."""
     jm = ui_cache.job_manager()
     runs = [jm.runs.get(i) for i in run_ids]
     histories = jm.runs.epochs(run_ids)  # one query for every point of every run
@@ -107,6 +126,7 @@ def comparison(run_ids: list[str]) -> None:
     d2.download_button("Chart (HTML)", fig.to_html(include_plotlyjs="cdn"), "curves.html",
                        "text/html", key="c_html")  # fmt: skip
     st.caption("For a PNG, use the camera button on the chart.")
+    return pending(runs)
 
 
 def details(runs) -> None:
@@ -147,7 +167,7 @@ def compare_page() -> None:
     experiments(settings, jm)
     runs = pick_runs(jm)
     if runs:
-        comparison([r.id for r in runs])
+        (live_comparison if pending(runs) else comparison)([r.id for r in runs])
         details(runs)
     manage(jm, jm.runs.list())
 

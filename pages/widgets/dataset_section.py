@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, dataset_samples, dataset_summary, datasets
+from dashboard import charts, dataset_samples, dataset_summary, datasets, ui_cache
 from dashboard.datasets import DatasetError
 
 SELECTED = "dataset_id"
@@ -146,8 +146,7 @@ def show_summary(settings, manifest) -> None:
     left.plotly_chart(charts.class_counts_bar(s.counts), width="stretch")
     right.plotly_chart(charts.image_sizes_scatter(s.sizes), width="stretch")
     st.subheader("Samples per class")
-    for cls, records in dataset_summary.sample_grid(manifest, 8).items():
-        pictures = [datasets.read_image(settings, manifest, r) for r in records]
+    for cls, pictures in ui_cache.sample_thumbnails(manifest.id, 8).items():
         st.image(pictures, caption=[cls] * len(pictures), width=72)
     if s.duplicates:
         with st.expander(f"Exact duplicates ({len(s.duplicates)} groups)"):
