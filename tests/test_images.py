@@ -99,3 +99,13 @@ def test_samples_and_center_square():
     assert images.center_square(cat, 128).shape == (128, 128, 3)
     wide = np.zeros((10, 1000, 3), np.uint8)
     assert images.center_square(wide, 64).shape == (64, 64, 3)
+
+
+def test_thumbnails_keep_the_aspect_and_keep_tiny_images_sharp():
+    big = np.zeros((3000, 4000, 3), np.uint8)
+    assert images.thumbnail(big, 144).shape == (108, 144, 3)
+    digit = np.zeros((8, 8, 3), np.uint8)
+    digit[::2, ::2] = 255  # a checkerboard stays pure black and white when scaled up
+    small = images.thumbnail(digit, 144)
+    assert small.shape == (144, 144, 3)
+    assert set(np.unique(small)) == {0, 255}
