@@ -40,6 +40,15 @@ def test_advisor_renders_the_chart_and_a_recommendation_for_flowers(
     no_exception(at)
     assert any("Recommendation" in s.value for s in at.success)
 
+    # The samples as faint reference points on the same chart.
+    at.button(key="advice_samples").click().run()
+    no_exception(at)
+    chart = next(
+        c.proto.spec for c in at.get("plotly_chart") if "Where this dataset" in c.proto.spec
+    )
+    assert '"name":"other datasets"' in chart and '"digits"' in chart and '"faces"' in chart
+    assert not [b for b in at.button if b.key == "advice_samples"]  # both measured now
+
     # "Put it in the form below" chooses the advised strategy in the training form.
     at.selectbox(key="train_strategy").set_value("scratch").run()
     at.button(key="advice_form").click().run()
