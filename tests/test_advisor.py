@@ -92,6 +92,20 @@ def test_without_classifier_weights_the_signal_is_left_out_with_the_reason(
     assert advice.verdict == "similar"  # the other two signals still decide
 
 
+def test_a_class_with_one_image_leaves_the_probe_out_with_the_reason(shared_weights_env):
+    from tests.hostile_uploads import noise_jpeg
+
+    settings = Settings.from_env()
+    classes = {"a": [(f"{i}.jpg", noise_jpeg(i)) for i in range(6)],
+               "b": [(f"{i}.jpg", noise_jpeg(10 + i)) for i in range(6)],
+               "lonely": [("0.jpg", noise_jpeg(99))]}  # fmt: skip
+    manifest = datasets.ingest_classes(settings, classes, "tiny").manifest
+    advice = advisor.measure(settings, manifest, BACKBONE)
+    assert advice.values["transfer_lift"] is None
+    assert "at least 2 images" in advice.notes["transfer_lift"]
+    assert advice.values["imagenet_classes"] is not None and advice.reason  # still advised
+
+
 def test_missing_backbone_weights_offline_is_a_clear_message(shared_weights_env):
     settings = Settings.from_env()
     with pytest.raises(WeightsUnavailable, match="mobilenet_v2_weights"):
