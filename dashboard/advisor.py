@@ -32,6 +32,7 @@ from models import catalog
 from models.strategies import STRATEGIES
 
 LARGE_PER_CLASS = 1000  # training images per class (median over classes) from which a set is large
+STRONG_PROBE = 0.9  # a linear head this accurate on frozen features is worth trying first anyway
 VERSION = 1
 
 WHY = {
@@ -127,10 +128,18 @@ class Advice:
         )
         to = "to" if self.verdict == "similar" else "from"
         similar = f"{self.verdict} {to} ImageNet (similarity {self.similarity:.2f}, line at 0.5)"
-        return (
-            f"{size}, and {similar}. Train {self.blocks} of the backbone's {total} blocks: "
+        text = (
+            f"{size}, and {similar}. Train {self.blocks} of the backbone's {total} blocks. "
             f"{WHY[(self.size, self.verdict)][1]}"
         )
+        probe = self.values.get("probe_accuracy")
+        if probe is not None and probe >= STRONG_PROBE and self.strategy != "linear_head":
+            text += (
+                f" Yet a linear head on the frozen features already reaches {probe:.1%} in "
+                "cross-validation here: strategy 1 costs about one forward pass, so run the "
+                "ladder and let the measurement decide."
+            )
+        return text
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1)
@@ -194,6 +203,7 @@ def measure(
         rnd = sig.probe_accuracy(m.random_features, y)
         values["transfer_lift"] = sig.transfer_lift(pre, rnd, len(manifest.classes))
         notes["transfer_lift"] = f"linear head: {pre:.1%} pretrained, {rnd:.1%} random weights"
+        values["probe_accuracy"] = pre  # not a signal: the caveat in `reason` uses it
     except ValueError as exc:  # a class with a single image: no cross-validation
         values["transfer_lift"], notes["transfer_lift"] = None, str(exc)
     values["silent_channels"] = sig.silent_channels(m.features, m.reference)

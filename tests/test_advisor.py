@@ -42,6 +42,7 @@ def test_flowers_are_similar_to_imagenet_and_get_a_linear_head(shared_weights_en
     assert (advice.size, advice.strategy, advice.blocks) == ("small", "linear_head", 0)
     assert advice.train_per_class == 32
     assert "learn one layer" in advice.reason and "32 training images per class" in advice.reason
+    assert "Yet" not in advice.reason  # the caveat is for advice other than the linear head
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)  # progress only grows
 
 
@@ -55,6 +56,9 @@ def test_digits_and_faces_are_different_from_imagenet(shared_weights_env, sample
     assert set(signal_says(advice).values()) == {"different"}, advice.values
     assert (advice.size, advice.strategy) == ("small", "full_finetune")
     assert advice.blocks == len(catalog.get(BACKBONE).stages)
+    # Different, yet a linear head on frozen features already does well: the page says so.
+    assert advice.values["probe_accuracy"] > 0.9
+    assert "Yet a linear head on the frozen features already reaches" in advice.reason
 
 
 def test_advice_is_stored_and_its_features_serve_the_trainer(shared_weights_env):
