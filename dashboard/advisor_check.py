@@ -66,10 +66,17 @@ def check(advice: Advice, runs: Sequence, n_val: int) -> LadderCheck:
         missing = len(STRATEGIES) - len(best_acc)
         text = f"{missing} of {len(STRATEGIES)} strategies have no finished run yet."
         return LadderCheck(rows, pending, False, best, None, tolerance, text)
-    gap = best_acc[best] - best_acc[advice.strategy]
+    top = best_acc[best]
+    tied = [k for k, acc in best_acc.items() if acc == top]
+    if advice.strategy in tied:
+        best = advice.strategy  # a tie with the advised rung is a win for the advice
+    gap = top - best_acc[advice.strategy]
     right = gap <= tolerance
     if best == advice.strategy:
-        message = f"The advice was right: {STRATEGIES[best].title} was the best rung."
+        others = [STRATEGIES[k].title for k in tied if k != best]
+        message = f"The advice was right: {STRATEGIES[best].title} was the best rung" + (
+            f", tied with {', '.join(others)}." if others else "."
+        )
     elif right:
         message = (
             f"The advice holds: {STRATEGIES[advice.strategy].title} came within {gap:.1%} of "

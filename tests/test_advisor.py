@@ -165,6 +165,9 @@ def test_the_ladder_check_waits_for_every_rung_then_judges_the_advice():
     check = advisor_check.check(advice, ladder, n_val=40)
     assert check.right is False and "wrong" in check.message
     assert check.tolerance < 0.10  # 10 points behind is more than 40 images' noise (4.7)
+    tie = [run(r.strategy, 1.0 if r.strategy != "scratch" else 0.5) for r in ladder]
+    check = advisor_check.check(made_up_advice(40, DIFFERENT), tie, n_val=40)
+    assert check.best == "full_finetune" and check.right and "tied with" in check.message
     other_backbone = [run(r.strategy, 0.99, backbone="ResNet50") for r in ladder]
     assert advisor_check.check(advice, ladder + other_backbone, 40).best == "finetune_top"
 
