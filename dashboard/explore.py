@@ -12,7 +12,16 @@ import numpy as np
 
 from dashboard.images import center_square
 from dashboard.settings import Settings
-from models import architecture, backbones, catalog, feature_maps, filters, gradcam, weights
+from models import (
+    architecture,
+    backbones,
+    catalog,
+    devices,
+    feature_maps,
+    filters,
+    gradcam,
+    weights,
+)
 from models.catalog import Backbone
 from models.imagenet import Prediction, decode
 
@@ -72,6 +81,7 @@ def load(key: str, settings: Settings) -> LoadedModel:
     """Raises `weights.WeightsUnavailable` (a message for the user) when offline and missing."""
     b = catalog.get(key)
     class_index = weights.load_class_index(settings.weights_dir, settings.allow_download)
+    devices.configure()  # Explore is usually first to touch a GPU: set memory growth before
     with backbones.building():  # not while the trainer has switched to mixed precision
         model = backbones.build(
             b, weights_dir=settings.weights_dir, allow_download=settings.allow_download
