@@ -150,7 +150,9 @@ def live_ladder(dataset_id: str, backbone: str, n_val: int) -> None:
 
 def show_check(check: advisor_check.LadderCheck) -> None:
     st.markdown("**Checking the advice against the ladder**")
-    st.dataframe(check.rows, hide_index=True, width="stretch")
+    percent = st.column_config.NumberColumn(format="percent")
+    st.dataframe(check.rows, hide_index=True, width="stretch",
+                 column_config={"best val acc": percent})  # fmt: skip
     if check.right is None:
         st.info(check.message)
     elif check.right:
