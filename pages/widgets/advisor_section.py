@@ -60,7 +60,8 @@ def show_advice(settings, manifest, advice: advisor.Advice) -> None:
     cols[2].metric("Training images per class", f"{advice.train_per_class:g}")
     cols[3].metric("Size", advice.size)
     cols[4].metric("Similarity to ImageNet", f"{advice.similarity:.2f}", advice.verdict,
-                   delta_color="normal" if advice.verdict == "similar" else "inverse")  # fmt: skip
+                   delta_color="green" if advice.verdict == "similar" else "red",
+                   delta_arrow="off")  # fmt: skip
     references = advisor.all_stored(settings, advice.backbone)
     st.plotly_chart(
         advisor_charts.quadrant_chart(advice, references), width="stretch", key="advice_chart"
@@ -74,7 +75,8 @@ def show_advice(settings, manifest, advice: advisor.Advice) -> None:
             else:
                 says = "similar" if s.score >= 0.5 else "different"
                 st.metric(s.title, f"{s.value:.3g}", f"{says} (score {s.score:.2f})",
-                          delta_color="normal" if says == "similar" else "inverse")  # fmt: skip
+                          delta_color="green" if says == "similar" else "red",
+                          delta_arrow="off")  # fmt: skip
             st.caption(s.question + (f" **{s.note}.**" if s.note else ""))
     st.caption(
         f"ImageNet classifier used: {advice.classifier}. Measured in {advice.seconds:.1f} s. "
