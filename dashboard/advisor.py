@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dashboard import advisor_features
+from dashboard import advisor_features, datasets
 from dashboard import similarity_signals as sig
 from dashboard.dataset_store import Manifest, write_atomic
 from dashboard.settings import Settings
@@ -165,8 +165,6 @@ def stored(settings: Settings, dataset_id: str, backbone: str) -> Advice | None:
 
 def all_stored(settings: Settings, backbone: str) -> list[Advice]:
     """Every stored advice for this backbone whose dataset still exists."""
-    from dashboard import datasets
-
     alive = {m.id for m in datasets.list_datasets(settings)}
     found = [stored(settings, *p.stem.split("__", 1)) for p in folder(settings).glob("*__*.json")]
     return [a for a in found if a and a.backbone == backbone and a.dataset_id in alive]

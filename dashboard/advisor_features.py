@@ -20,7 +20,7 @@ from dashboard import backbone_features, datasets, reference_photos
 from dashboard import similarity_signals as sig
 from dashboard.dataset_store import Manifest
 from dashboard.settings import Settings
-from models import backbones, catalog, devices, feature_maps
+from models import backbones, catalog, classifier, devices, feature_maps
 from models.catalog import Backbone
 from models.weights import WeightsUnavailable
 
@@ -59,12 +59,12 @@ def imagenet_classifier(settings: Settings, backbone: Backbone) -> Backbone | No
     return None
 
 
-def _pass(model, records, n: int, settings, manifest, size, say: Progress, start, span, what):
+def _pass(model, records, settings, manifest, size, say: Progress, start, span, what):
     """One forward pass over `records`, reporting progress from `start` to `start + span`."""
     batches = datasets.records_data(settings, manifest, records, image_size=size)
 
     def report(done: int) -> None:
-        say(start + span * done / max(n, 1), f"{what}: {done}/{n} images")
+        say(start + span * done / max(len(records), 1), f"{what}: {done}/{len(records)} images")
 
     return feature_maps.pooled_features(model, batches, report)
 
@@ -85,7 +85,7 @@ def measure(
                     backbone, include_top=False, input_size=size,
                     weights_dir=settings.weights_dir, allow_download=settings.allow_download,
                 )  # fmt: skip
-                pretrained.append(feature_maps.raw_image_model(backbone, base, size))
+                pretrained.append(classifier.raw_image_model(backbone, base, size))
         return pretrained[0]
 
     n = sum(r.split in backbone_features.SPLITS for r in manifest.images)
@@ -110,8 +110,8 @@ def measure(
     def random_pass():
         with backbones.building(RANDOM_SEED):
             base = backbones.build(backbone, include_top=False, pretrained=False, input_size=size)
-            model = feature_maps.raw_image_model(backbone, base, size)
-        return _pass(model, sample, len(rows), settings, manifest, size, say, 0.55, 0.25,
+            model = classifier.raw_image_model(backbone, base, size)
+        return _pass(model, sample, settings, manifest, size, say, 0.55, 0.25,
                      "Same network, random weights")  # fmt: skip
 
     say(0.55, "Same network with random weights")
@@ -119,9 +119,9 @@ def measure(
     random_features = backbone_features.cached_array(settings, entry, random_pass)
 
     say(0.8, "ImageNet classifier")
-    probs, classifier = _imagenet_probs(settings, manifest, backbone, records, labels, say)
+    probs, used = _imagenet_probs(settings, manifest, backbone, records, labels, say)
     say(1.0, "Done")
-    return Measured(features, labels, rows, random_features, reference, probs, classifier)
+    return Measured(features, labels, rows, random_features, reference, probs, used)
 
 
 def _imagenet_probs(settings, manifest, backbone, records, labels, say):
@@ -140,9 +140,9 @@ def _imagenet_probs(settings, manifest, backbone, records, labels, say):
                 top, include_top=True, weights_dir=settings.weights_dir,
                 allow_download=settings.allow_download,
             )  # fmt: skip
-            wrapped = feature_maps.raw_image_model(top, model, top.input_size, pool=False)
-        return _pass(wrapped, [records[i] for i in rows], len(rows), settings, manifest,
-                     top.input_size, say, 0.8, 0.2, "ImageNet classifier")  # fmt: skip
+            wrapped = classifier.raw_image_model(top, model, top.input_size, pool=False)
+        return _pass(wrapped, [records[i] for i in rows], settings, manifest, top.input_size,
+                     say, 0.8, 0.2, "ImageNet classifier")  # fmt: skip
 
     entry = (top.key, weights_id, manifest.id, f"imagenet-probs{len(rows)}", top.input_size)
     return backbone_features.cached_array(settings, entry, compute), top.label

@@ -59,6 +59,23 @@ def build_head(n_features: int, n_classes: int, kind: str) -> keras.Model:
     return keras.Sequential(layers, name=f"{kind}_head")
 
 
+def on_raw_images(backbone: Backbone, base: keras.Model, inputs, frozen_bn: bool = True,
+                  pool: bool = True):  # fmt: skip
+    """raw 0-255 RGB -> the backbone's preprocessing -> base -> global average pooling (`pool`)."""
+    x = preprocessing.apply(backbone.module, inputs)
+    x = base(x, training=False) if frozen_bn else base(x)
+    return keras.layers.GlobalAveragePooling2D(name="pool")(x) if pool else x
+
+
+def raw_image_model(backbone: Backbone, base: keras.Model, image_size: int, pool: bool = True):
+    """A model on raw images with `base` in inference mode: pooled features (the same graph as a
+    classifier's `features`, so both fill the same feature cache), or with `pool=False` the
+    base's own output (a model with its ImageNet top)."""
+    inputs = keras.Input((image_size, image_size, 3), name="image")
+    outputs = on_raw_images(backbone, base, inputs, pool=pool)
+    return keras.Model(inputs, outputs, name=f"{base.name}_raw")
+
+
 def build_classifier(
     backbone: Backbone,
     base: keras.Model,
@@ -69,10 +86,8 @@ def build_classifier(
     seed: int = 42,
 ) -> Classifier:
     inputs = keras.Input((image_size, image_size, 3), name="image")
-    x = preprocessing.apply(backbone.module, inputs)
     # Pretrained: BatchNorm in inference mode always. Scratch: BatchNorm must learn its stats.
-    x = base(x, training=False) if strategy.pretrained else base(x)
-    pooled = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    pooled = on_raw_images(backbone, base, inputs, frozen_bn=strategy.pretrained)
     head = build_head(int(pooled.shape[-1]), n_classes, strategy.head)
     model = keras.Model(inputs, head(pooled), name=f"{backbone.key}_{strategy.key}")
     features = keras.Model(inputs, pooled, name="features")

@@ -78,18 +78,3 @@ def pooled_features(model: keras.Model, batches, on_batch=None) -> np.ndarray:
         if on_batch is not None:
             on_batch(done)
     return np.concatenate(out)
-
-
-def raw_image_model(backbone, base: keras.Model, image_size: int, pool: bool = True) -> keras.Model:
-    """Raw 0-255 RGB images in; the backbone's preprocessing inside; `base` in inference mode;
-    then global average pooling (`pool`), or the base's own output (a model with its top).
-
-    The same graph as a classifier's `features` model, so both fill the same feature cache.
-    """
-    from models import preprocessing
-
-    inputs = keras.Input((image_size, image_size, 3), name="image")
-    x = base(preprocessing.apply(backbone.module, inputs), training=False)
-    if pool:
-        x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
-    return keras.Model(inputs, x, name=f"{base.name}_raw")
