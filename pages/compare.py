@@ -80,6 +80,7 @@ def pick_runs(jm) -> list:
 @st.fragment
 def comparison(run_ids: list[str]) -> None:
     """Every chosen run has ended: drawn once; its widgets rerun only this part."""
+    st.session_state.pop("_compare_live", None)  # the full rerun that ended the polling
     draw_comparison(run_ids)
 
 

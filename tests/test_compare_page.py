@@ -68,3 +68,26 @@ def test_compare_without_runs(tmp_path, monkeypatch):
     at.switch_page("pages/compare.py").run()
     assert not at.exception
     assert any("No runs yet" in i.value for i in at.info)
+
+
+def test_a_pending_run_is_drawn_live_then_once_more_when_it_ends(tmp_path, monkeypatch):
+    """While a chosen run is queued the chart polls (a fragment with run_every); once it has
+    ended the page draws it without polling, with the same widgets, and no exception."""
+    from dashboard.run_store import RunStore
+
+    monkeypatch.setenv("TLAB_HOME", str(tmp_path / "home"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    runs = RunStore(Settings.from_env().home)
+    cfg = default_config("some-dataset", "MobileNet_0.25_224", "linear_head")
+    run = runs.create(cfg.to_dict(), cfg.key(), "tiny")  # queued: no worker picks it up here
+    runs.add_epoch(run.id, 1, "head", {"accuracy": 0.5, "val_accuracy": 0.5}, 1.0, 8)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="c_metric") is not None and at.session_state["_compare_live"]
+    runs.update(run.id, status="finished", best_val_acc=0.5, final_val_acc=0.5)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="c_metric") is not None
+    assert "_compare_live" not in at.session_state

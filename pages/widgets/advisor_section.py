@@ -133,7 +133,9 @@ def ladder(manifest, advice) -> None:
     check = advisor_check.check(advice, ui_cache.job_manager().runs.list(manifest.id), n_val)
     if check.pending:
         live_ladder(manifest.id, advice.backbone, n_val)
-    elif any(row["finished runs"] for row in check.rows):
+        return
+    st.session_state.pop("_ladder_live", None)  # the full rerun that ended the polling
+    if any(row["finished runs"] for row in check.rows):
         show_check(check)
 
 
