@@ -117,3 +117,30 @@ def mistake_overlay(model_path: str, mtime: float, image_file: str, class_id: in
     rgb = images.decode(Path(image_file).read_bytes())
     heat, _ = train_service.explain(trained_model(model_path, mtime), rgb, class_id)
     return charts.overlay(images.center_square(rgb, 160), heat, 0.45)
+
+
+def _clean_without_keras() -> None:
+    """Streamlit's after-run cleanup, less its `keras.backend.clear_session()`."""
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def keep_keras_state_between_runs() -> None:
+    """Stop Streamlit from calling `keras.backend.clear_session()` after every script run.
+
+    Streamlit does it (`script_runner._clean_problem_modules`, after every run, fragment reruns
+    included) to free apps that build a model on each run. Here models are built once and
+    cached, and the trainer's thread runs Keras while a live view reruns every second: each
+    clear_session reset Keras' global state under the trainer, cleared TensorFlow's kernel
+    cache and ran a full garbage collection holding the GIL (0.2 s here). Under load this
+    deadlocked a run as it tore down an epoch's tf.data iterator (the trainer waiting in the
+    iterator's destructor, the script thread inside clear_session's gc.collect).
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    script_runner._clean_problem_modules = _clean_without_keras
+
+
+keep_keras_state_between_runs()  # on import: before any page's first run can end
