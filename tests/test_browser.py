@@ -9,8 +9,10 @@ browser; in CI it must run, so there a missing browser fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -45,14 +47,16 @@ def server(tmp_path_factory):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    home = tmp_path_factory.mktemp("home")
     env = {
         **os.environ,
-        "TLAB_HOME": str(tmp_path_factory.mktemp("home")),
+        "TLAB_HOME": str(home),
         "TLAB_WEIGHTS_DIR": str(WEIGHTS_DIR),
         "TLAB_OFFLINE": "1",
         "KERAS_HOME": str(tmp_path_factory.mktemp("keras")),
     }
-    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115
+    log_path = tmp_path_factory.mktemp("log") / "server.log"
+    log = open(log_path, "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port",
          str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -66,13 +70,49 @@ def server(tmp_path_factory):
             break
         except OSError:
             time.sleep(0.5)
-    yield url
+    yield Server(url, proc, log_path, home)
     proc.terminate()
     proc.wait(30)
     log.close()
 
 
+class Server:
+    def __init__(self, url: str, proc: subprocess.Popen, log_path: Path, home: Path):
+        self.url, self.proc, self.log_path, self.home = url, proc, log_path, home
+
+    def runs(self) -> str:
+        """Every run's status as the server stored it (the page may show an older one)."""
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(self.home / "runs.db")) as db:
+            rows = db.execute("SELECT id, strategy, status, message FROM runs").fetchall()
+        return "\n".join(" · ".join(str(v) for v in row) for row in rows)
+
+    @contextlib.contextmanager
+    def stacks_on_failure(self):
+        """On a failure, print the server's log with every thread's stack (SIGUSR1 makes the
+        app write them; see dashboard/jobs.py): a run that never finishes shows where it waits."""
+        try:
+            yield
+        except Exception as exc:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGUSR1)
+                time.sleep(2)
+            log = self.log_path.read_text(errors="replace").splitlines()
+            what = "\n".join(str(exc).splitlines()[:6])  # not the page's whole aria snapshot
+            tail = "\n".join(log[-150:])
+            raise AssertionError(
+                f"{what}\n---- runs in the store ----\n{self.runs()}"
+                f"\n---- server log, last 150 lines ----\n{tail}"
+            ) from exc
+
+
 def test_whole_flow_in_chromium(server):
+    with server.stacks_on_failure():
+        _whole_flow(server.url)
+
+
+def _whole_flow(server: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
