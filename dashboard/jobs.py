@@ -9,10 +9,8 @@ marked "interrupted", their finished epochs kept.
 from __future__ import annotations
 
 import atexit
-import faulthandler
 import logging
 import queue
-import signal
 import threading
 from pathlib import Path
 
@@ -107,12 +105,4 @@ def manager(settings: Settings) -> JobManager:
     with _managers_lock:
         if settings.home not in _managers:
             _managers[settings.home] = JobManager(settings)
-            _enable_stack_dumps()
         return _managers[settings.home]
-
-
-def _enable_stack_dumps() -> None:
-    """`kill -USR1 <server pid>` writes every thread's Python stack to the server's stderr: the
-    way to see where a run that seems stuck is waiting, without stopping it."""
-    if hasattr(signal, "SIGUSR1"):  # not on Windows
-        faulthandler.register(signal.SIGUSR1, all_threads=True)

@@ -143,4 +143,16 @@ def keep_keras_state_between_runs() -> None:
     script_runner._clean_problem_modules = _clean_without_keras
 
 
-keep_keras_state_between_runs()  # on import: before any page's first run can end
+def enable_stack_dumps() -> None:
+    """`kill -USR1 <server pid>` writes every thread's Python stack to the server's stderr: the
+    way to see where a run that seems stuck is waiting, without stopping it."""
+    import faulthandler
+    import signal
+
+    if hasattr(signal, "SIGUSR1"):  # not on Windows
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+
+
+# On import, so before any page's first run ends, whichever page a session opens first.
+keep_keras_state_between_runs()
+enable_stack_dumps()

@@ -84,14 +84,16 @@ class Server:
         """Every run's status as the server stored it (the page may show an older one)."""
         import sqlite3
 
+        if not (self.home / "runs.db").exists():
+            return "(no run store yet)"
         with contextlib.closing(sqlite3.connect(self.home / "runs.db")) as db:
             rows = db.execute("SELECT id, strategy, status, message FROM runs").fetchall()
         return "\n".join(" · ".join(str(v) for v in row) for row in rows)
 
     @contextlib.contextmanager
     def stacks_on_failure(self):
-        """On a failure, print the server's log with every thread's stack (SIGUSR1 makes the
-        app write them; see dashboard/jobs.py): a run that never finishes shows where it waits."""
+        """On a failure, show the stored runs and the server's log with every thread's stack
+        (SIGUSR1 makes the app write them; dashboard/ui_cache.py): a stuck run shows where."""
         try:
             yield
         except Exception as exc:

@@ -8,6 +8,9 @@ run at the end of an epoch. `dashboard.ui_cache` replaces that cleanup on import
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import keras
 from streamlit.testing.v1 import AppTest
 
@@ -40,3 +43,18 @@ def test_keras_state_survives_a_script_run():
     AppTest.from_string(SCRIPT).run(timeout=60)
     after = keras.layers.Dense(1).name
     assert _number(after) > _number(before) > 0, (before, after)
+
+
+def test_sigusr1_writes_every_threads_stack_and_the_server_lives_on():
+    code = (
+        "import os, signal, threading, time\n"
+        "from dashboard import ui_cache\n"
+        "threading.Thread(target=time.sleep, args=(5,), name='tlab-trainer', daemon=True).start()\n"
+        "os.kill(os.getpid(), signal.SIGUSR1)\n"
+        "time.sleep(0.5)\n"
+        "print('still here')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "still here" in out.stdout
+    assert out.stderr.count("most recent call first") >= 2, out.stderr[-2000:]  # both threads
