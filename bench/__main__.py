@@ -11,6 +11,7 @@ BENCHMARKS = {
     "feature_maps": "bench.feature_maps",
     "loader": "bench.loader",
     "training": "bench.training",
+    "watched": "bench.watched",
 }
 
 
