@@ -82,7 +82,7 @@ def load(key: str, settings: Settings) -> LoadedModel:
     b = catalog.get(key)
     class_index = weights.load_class_index(settings.weights_dir, settings.allow_download)
     devices.configure()  # Explore is usually first to touch a GPU: set memory growth before
-    with backbones.building():  # not while the trainer has switched to mixed precision
+    with backbones.building():  # its draws would change a seeded build in another thread
         model = backbones.build(
             b, weights_dir=settings.weights_dir, allow_download=settings.allow_download
         )

@@ -20,8 +20,10 @@ from models.weights import WeightsSource, WeightsUnavailable, missing_message, r
 
 # Keras' builders share module state (name counters, the download cache); one build at a time.
 _BUILD_LOCK = threading.Lock()
-# Keras' random seed and dtype policy are global: while one thread builds a model, no other
-# thread may reseed or switch precision under it (the trainer and the advisor both build).
+# Random initial weights come from process-wide generators (`set_random_seed` seeds Python's,
+# NumPy's and TensorFlow's; Keras draws each initializer's seed from Python's): while one thread
+# builds, no other may reseed or draw from them (the trainer, the advisor and Explore all build).
+# Keras' dtype policy, by contrast, is per thread.
 _BUILDING = threading.RLock()
 
 

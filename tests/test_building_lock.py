@@ -1,4 +1,5 @@
-"""Keras' seed and dtype policy are global; `backbones.building` keeps concurrent builds apart."""
+"""Random initial weights come from process-wide generators; `backbones.building` keeps
+concurrent builds apart."""
 
 from __future__ import annotations
 
