@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import keras
 
 from models import preprocessing
+from models.batchnorm import PreciseBatchNorm
 from models.catalog import Backbone
 from models.strategies import Strategy
 
@@ -29,6 +30,17 @@ class Classifier:
     base: keras.Model
     strategy: Strategy
     backbone: Backbone
+
+    @property
+    def batchnorm_learns(self) -> bool:
+        """From scratch, BatchNorm trains and its statistics must be re-estimated (precise BN)."""
+        return self.strategy.trains_base and not self.strategy.pretrained
+
+    def precise_batchnorm(self, max_images: int = 1024) -> PreciseBatchNorm:
+        """Re-estimates the base's BatchNorm statistics from raw training images."""
+        raw = keras.Input(self.model.inputs[0].shape[1:], name="raw")
+        preprocess = keras.Model(raw, preprocessing.apply(self.backbone.module, raw))
+        return PreciseBatchNorm(self.base, preprocess, max_images)
 
 
 def augmentation(seed: int) -> keras.Sequential:
@@ -110,13 +122,43 @@ def _top_block_start(clf: Classifier, blocks: int) -> int:
     return names.index(cut) + 1
 
 
+@dataclass
+class CutModels:
+    """Strategy 3's classifier split below its first unfrozen block.
+
+    `below` (raw images -> activations at the cut) is frozen, so its output can be computed
+    once per image and cached; `above` (activations -> probabilities) holds the unfrozen
+    blocks and the head, the same layer objects as the classifier's, so training `above`
+    trains the exported model. An epoch then costs only the unfrozen blocks.
+    """
+
+    layer: str  # the base's layer at the cut
+    below: keras.Model
+    above: keras.Model
+
+
+def split_at_cut(clf: Classifier) -> CutModels:
+    start = _top_block_start(clf, clf.strategy.unfreeze_blocks)
+    cut = clf.base.layers[start - 1]
+    bottom = keras.Model(clf.base.inputs, cut.output, name="below_cut")
+    top = keras.Model(cut.output, clf.base.output, name="above_cut")
+    raw = keras.Input(clf.model.inputs[0].shape[1:], name="image")
+    below = keras.Model(raw, bottom(preprocessing.apply(clf.backbone.module, raw), training=False))
+    activations = keras.Input(cut.output.shape[1:], name="cut_activations")
+    # training=False as in the classifier: pretrained BatchNorm stays in inference mode.
+    pooled = keras.layers.GlobalAveragePooling2D(name="pool")(top(activations, training=False))
+    above = keras.Model(activations, clf.head(pooled), name="above_cut_classifier")
+    return CutModels(cut.name, below, above)
+
+
 def set_trainable(clf: Classifier, phase: int) -> list[str]:
     """Apply the strategy's trainable set for phase 1 (or 2, strategy 3's unfreeze).
 
     Returns the names of base layers that are trainable; recompile after calling this.
     """
     base, s = clf.base, clf.strategy
-    if s.trains_base or (s.unfreeze_blocks and phase == 2):
+    base_trains = s.trains_base and (phase == 2 or not s.two_phases)
+    if base_trains or (s.unfreeze_blocks and phase == 2):
         base.trainable = True
         start = 0 if s.trains_base else _top_block_start(clf, s.unfreeze_blocks)
         for i, layer in enumerate(base.layers):

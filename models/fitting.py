@@ -9,8 +9,28 @@ from collections.abc import Callable
 import keras
 
 
-def compile_model(model: keras.Model, learning_rate: float) -> None:
-    """(Re)compile: needed after every change of `trainable`."""
+def learning_rate_schedule(kind: str, learning_rate: float, steps_per_epoch: int, epochs: int):
+    """A learning rate for the optimizer: the float itself, or a per-step schedule.
+
+    "warmup_cosine": linear warm-up from 0 over 10% of the steps (at most 5 epochs), then cosine
+    decay to 0 (Goyal et al. 2017; Loshchilov & Hutter 2017). From random init the first steps'
+    gradients are large and BatchNorm's statistics still settling; a full learning rate there
+    can push the network into a state it does not leave.
+    """
+    if kind == "constant":
+        return learning_rate
+    if kind != "warmup_cosine":
+        raise ValueError(f"unknown schedule {kind!r}")
+    total = max(1, steps_per_epoch * epochs)
+    warmup = max(1, min(total // 10, 5 * steps_per_epoch))
+    return keras.optimizers.schedules.CosineDecay(
+        0.0, max(1, total - warmup), warmup_target=learning_rate, warmup_steps=warmup
+    )
+
+
+def compile_model(model: keras.Model, learning_rate) -> None:
+    """(Re)compile: needed after every change of `trainable`. `learning_rate`: a float or a
+    schedule (`learning_rate_schedule`)."""
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",
@@ -65,6 +85,35 @@ class Reporter(keras.callbacks.Callback):
         seconds = time.perf_counter() - self.started
         self.on_batch(self.offset + epoch + 1, self.steps, self.steps)
         self.on_epoch(self.offset + epoch + 1, dict(logs or {}), seconds, self.images_seen)
+
+
+class RefreshBatchNorm(keras.callbacks.Callback):
+    """Precise BatchNorm statistics (models/batchnorm.py) before each validation pass and at the
+    end of training, for a network whose BatchNorm learns (the from-scratch baseline).
+
+    Keras validates inside `fit` before `on_epoch_end`, so the refresh hooks `on_test_begin`;
+    validation and the exported model then use statistics of the current weights. `batches`
+    returns a fresh iterable of training images without augmentation (what validation sees).
+    """
+
+    def __init__(self, precise, batches: Callable[[], object]):
+        super().__init__()
+        self.precise, self.batches = precise, batches
+        self.stale = False
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.stale = True
+
+    def on_test_begin(self, logs=None):
+        self.refresh()
+
+    def on_train_end(self, logs=None):
+        self.refresh()  # after Stop mid-epoch, validation did not run
+
+    def refresh(self) -> None:
+        if self.stale:
+            self.precise.update(self.batches())
+            self.stale = False
 
 
 def fit_head_on_features(
