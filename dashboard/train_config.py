@@ -22,6 +22,7 @@ class TrainConfig:
     augment: bool
     early_stopping: bool
     seed: int
+    schedule: str = "constant"  # a key of models.strategies.SCHEDULES
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -42,14 +43,29 @@ def default_config(dataset_id: str, backbone: str, strategy: str) -> TrainConfig
         backbone=backbone,
         strategy=strategy,
         epochs=s.epochs,
-        batch_size=32,
+        batch_size=s.batch_size,
         learning_rate=s.learning_rate,
-        image_size=b.input_size,
+        image_size=s.image_size or b.input_size,
         augment=s.augment,
         early_stopping=False,
         seed=42,
+        schedule=s.schedule,
+    )
+
+
+def same_schedule(config: TrainConfig, reference: TrainConfig) -> TrainConfig:
+    """`config` trained with `reference`'s schedule (He et al.'s protocol: the scratch baseline
+    gets the pretrained run's epochs, learning rate, schedule, image size and augmentation)."""
+    return config.with_(
+        epochs=reference.epochs,
+        learning_rate=reference.learning_rate,
+        schedule=reference.schedule,
+        image_size=reference.image_size,
+        augment=reference.augment,
+        batch_size=reference.batch_size,
     )
 
 
 def from_dict(d: dict) -> TrainConfig:
-    return TrainConfig(**{k: d[k] for k in TrainConfig.__dataclass_fields__})
+    """A stored config; fields added since it was stored take their defaults."""
+    return TrainConfig(**{k: d[k] for k in TrainConfig.__dataclass_fields__ if k in d})

@@ -9,23 +9,21 @@ across restarts). Stop is honoured within one batch; what was done is kept.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-from dashboard import backbone_features, datasets, evaluation
+from dashboard import backbone_features, datasets
 from dashboard.dataset_store import DatasetError
 from dashboard.run_store import RunStore
 from dashboard.settings import Settings
 from dashboard.train_config import TrainConfig
 from models import backbones, catalog, devices, fitting
-from models.classifier import build_classifier, set_trainable
+from models.classifier import build_classifier, set_trainable, split_at_cut
 from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
 
@@ -172,8 +170,8 @@ class Run:
     def _train(self) -> int:
         """Runs the strategy's phases; returns the number of finished epochs."""
         c, s = self.config, self.strategy
-        cached = s.pretrained and not c.augment and (s.head_only or s.unfreeze_blocks)
-        head_epochs = c.epochs if s.head_only else max(1, c.epochs // 2) if s.unfreeze_blocks else 0
+        head_epochs = s.head_epochs(c.epochs)
+        cached = s.pretrained and not c.augment and head_epochs > 0
         done, seen = 0, 0
         if head_epochs and cached:
             done, seen = self._fit_head_on_features(head_epochs)
@@ -182,9 +180,10 @@ class Run:
             done, seen = self._fit_images(head_epochs, c.learning_rate, "head", 0, 0)
         if self.live.stop.is_set():
             return done
-        if s.unfreeze_blocks:
-            set_trainable(self.clf, phase=2)  # then recompile: _fit_images compiles
-            more, seen = self._fit_images(
+        if s.two_phases:
+            set_trainable(self.clf, phase=2)  # then recompile: both fits compile
+            fit = self._fit_above_cut if cached and s.unfreeze_blocks else self._fit_images
+            more, seen = fit(
                 c.epochs - done, c.learning_rate * s.finetune_lr_factor, "fine-tune", done, seen
             )
             return done + more
@@ -219,6 +218,32 @@ class Run:
         self.head_history = history  # written to TensorBoard with the other artifacts
         return done, done * len(x_train)
 
+    def _fit_above_cut(self, epochs, lr, phase, offset, seen) -> tuple[int, int]:
+        """Strategy 3's second phase on cached activations at the cut below the first unfrozen
+        block: the frozen blocks run once per image (cached across runs), not every epoch."""
+        if epochs <= 0:
+            return 0, seen
+        c = self.config
+        cut = split_at_cut(self.clf)
+        self._phase("computing activations below the unfrozen blocks (cached for later runs)")
+        weights_id = backbone_features.pretrained_weights_id(self.settings, self.backbone)
+        ((x_train, y_train), val), hits = backbone_features.split_features(
+            self.settings, self.manifest, f"{self.backbone.key}@{cut.layer}", weights_id,
+            c.image_size, lambda: cut.below, c.batch_size,
+        )  # fmt: skip
+        self.cache_hits = [*getattr(self, "cache_hits", []), *hits]
+        steps = -(-len(x_train) // c.batch_size)
+        self._phase(phase, offset + epochs, steps)
+        fitting.compile_model(
+            cut.above, fitting.learning_rate_schedule(c.schedule, lr, steps, epochs)
+        )
+        reporter = self._reporter(len(x_train), c.batch_size, phase, offset, seen)
+        cut.above.fit(
+            x_train, y_train, batch_size=c.batch_size, epochs=epochs, validation_data=val,
+            shuffle=True, verbose=0, callbacks=self._callbacks(reporter),
+        )  # fmt: skip
+        return reporter.epochs_done, reporter.images_seen
+
     def _fit_images(self, epochs, lr, phase, offset, seen) -> tuple[int, int]:
         if epochs <= 0:
             return 0, seen
@@ -232,18 +257,24 @@ class Run:
             batch_size=c.batch_size, shuffle=False, cache=True,
         )  # fmt: skip
         n_train = int(sum(1 for r in self.manifest.images if r.split == "train"))
-        self._phase(phase, offset + epochs, -(-n_train // c.batch_size))
-        fitting.compile_model(self.clf.train_model, lr)
+        steps = -(-n_train // c.batch_size)
+        self._phase(phase, offset + epochs, steps)
+        schedule = fitting.learning_rate_schedule(c.schedule, lr, steps, epochs)
+        fitting.compile_model(self.clf.train_model, schedule)
         reporter = self._reporter(n_train, c.batch_size, phase, offset, seen)
+        callbacks = self._callbacks(reporter)
+        if self.clf.batchnorm_learns:  # precise BN before validation: see models/batchnorm.py
+            precise = self.clf.precise_batchnorm()
+            callbacks.insert(1, fitting.RefreshBatchNorm(precise, lambda: train))
         self.clf.train_model.fit(
             train, validation_data=val, epochs=epochs, verbose=0, shuffle=False,
-            callbacks=self._callbacks(reporter),
+            callbacks=callbacks,
         )  # fmt: skip
         return reporter.epochs_done, reporter.images_seen
 
     # -- after training -----------------------------------------------------------------------
     def _finish_artifacts(self) -> dict:
-        from dashboard import export  # keeps this module's import list short
+        from dashboard import run_results  # keeps this module's import list short
 
         self._phase("evaluating and exporting")
         # Head epochs on cached features take milliseconds; their TensorBoard curves are
@@ -251,39 +282,11 @@ class Run:
         for epoch, logs in getattr(self, "head_history", []):
             self._log_scalars(epoch, logs)
         self.tensorboard.flush()
-        results: dict = {"classes": self.manifest.classes}
-        epochs = self.runs.epochs([self.run_id])[self.run_id]
-        results["best_val_acc"] = max((e["val_acc"] or 0 for e in epochs), default=0.0)
-        results["cache_hits"] = getattr(self, "cache_hits", [])
-        started = time.perf_counter()
-        probs = {}
-        for split in ("val", "test"):
-            if any(r.split == split for r in self.manifest.images):
-                ds = datasets.training_data(
-                    self.settings, self.manifest, split, image_size=self.config.image_size,
-                    batch_size=self.config.batch_size, shuffle=False,
-                )  # fmt: skip
-                probs[split] = self.clf.model.predict(ds, verbose=0)
-                truth = backbone_features.labels(self.manifest, split)
-                results[split] = evaluation.evaluate(truth, probs[split], self.manifest.classes)
-        np.savez(self.dir / "predictions.npz", **probs)
-        self.runs.set_artifact(self.run_id, "predictions", str(self.dir / "predictions.npz"))
-        results["export"] = export.export_with_parity(
-            self.clf.model, self.manifest.classes, self.config, self.dir, probs["val"],
-            self._val_batches(),
-        )  # fmt: skip
-        for kind in ("model", "labels"):
-            self.runs.set_artifact(self.run_id, kind, results["export"][kind])
-        results["seconds"] = {
+        seconds = {
             "train": round(getattr(self, "train_seconds", 0.0), 3),
             "features": round(getattr(self, "feature_seconds", 0.0), 3),
-            "evaluate_export": round(time.perf_counter() - started, 3),
         }
-        (self.dir / "results.json").write_text(json.dumps(results))
-        return results
-
-    def _val_batches(self):
-        return datasets.training_data(
-            self.settings, self.manifest, "val", image_size=self.config.image_size,
-            batch_size=self.config.batch_size, shuffle=False,
+        return run_results.evaluate_and_export(
+            self.settings, self.runs, self.run_id, self.manifest, self.config, self.clf.model,
+            self.dir, getattr(self, "cache_hits", []), seconds,
         )  # fmt: skip

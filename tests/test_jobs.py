@@ -80,6 +80,21 @@ def test_linear_head_run_cache_resubmit_and_export_parity(setup):
     assert resized.results["cache_hits"] == [False, False]
 
 
+def test_finetune_top_trains_its_blocks_on_cached_activations_at_the_cut(setup):
+    _, jm, manifest = setup
+    run = wait(jm, jm.submit(config(manifest, "finetune_top", epochs=4))[0].id)
+    assert run.status == "finished", run.message
+    phases = [e["phase"] for e in jm.runs.epochs([run.id])[run.id]]
+    assert phases == ["head", "head", "fine-tune", "fine-tune"]
+    # pooled features (train, val), then the activations at the cut (train, val): computed
+    assert run.results["cache_hits"] == [False] * 4
+    assert run.results["export"]["parity_ok"]  # the exported model is the one trained
+    again = wait(jm, jm.submit(config(manifest, "finetune_top", epochs=6))[0].id)
+    assert again.results["cache_hits"] == [True] * 4
+    augmented = wait(jm, jm.submit(config(manifest, "finetune_top", augment=True))[0].id)
+    assert augmented.status == "finished" and augmented.results["cache_hits"] == []
+
+
 def test_train_again_makes_a_new_run(setup):
     _, jm, manifest = setup
     first = wait(jm, jm.submit(config(manifest, epochs=1))[0].id)

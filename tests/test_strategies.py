@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from models import fitting
-from models.classifier import build_classifier, set_trainable
+from models.classifier import build_classifier, set_trainable, split_at_cut
 from models.strategies import STRATEGIES
 from tests.tiny_backbone import TINY, tiny_base
 
@@ -60,14 +60,38 @@ def test_finetune_top_unfreezes_top_blocks_only_in_phase_two():
     assert moved and all(k.startswith(("s2_conv", "s3_conv")) for k in moved), moved
 
 
-def test_full_finetune_trains_everything_but_batchnorm_statistics():
+def test_full_finetune_trains_the_head_first_then_everything_but_batchnorm_statistics():
     clf = build("full_finetune", augment=True)
     assert clf.train_model is not clf.model  # augmentation only in the training model
     assert "augmentation" not in {layer.name for layer in clf.model.layers}
+    assert not clf.base.trainable  # phase 1: the new head settles on a frozen base
     before = snapshot(clf.base)
+    fit(clf, lr=0.01)
+    assert changed(before, clf.base) == set()
+    set_trainable(clf, phase=2)
     fit(clf, lr=0.01)
     moved = changed(before, clf.base)
     assert {k.split("/")[0] for k in moved} == {"s1_conv", "s2_conv", "s3_conv"}
+
+
+def test_strategy_three_above_the_cut_is_the_classifier_and_trains_its_top_blocks():
+    clf = build("finetune_top")
+    set_trainable(clf, phase=2)
+    cut = split_at_cut(clf)
+    assert cut.layer == "s1_relu"  # the top 2 blocks (stages) start after stage 1
+    x, y = data()
+    np.testing.assert_allclose(
+        cut.above.predict_on_batch(cut.below.predict_on_batch(x)),
+        clf.model.predict_on_batch(x), rtol=1e-5, atol=1e-6,
+    )  # fmt: skip
+    before = snapshot(clf.base)
+    fitting.compile_model(cut.above, 0.05)
+    cut.above.fit(cut.below.predict_on_batch(x), y, epochs=2, batch_size=8, verbose=0)
+    moved = changed(before, clf.base)
+    assert moved and all(k.startswith(("s2_conv", "s3_conv")) for k in moved), moved
+    assert not cut.below.trainable_weights or not any(
+        w.trainable for w in clf.base.get_layer("s1_conv").weights
+    )
 
 
 def test_scratch_lets_batchnorm_learn():
