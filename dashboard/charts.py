@@ -213,3 +213,22 @@ def confusion_heatmap(matrix: list[list[int]], classes: list[str]) -> go.Figure:
         margin=dict(l=10, r=10, t=40, b=10),
     )
     return fig
+
+
+def lr_range_curve(rates: Sequence[float], losses: Sequence[float], suggestion: float) -> go.Figure:
+    """The learning-rate range test: smoothed loss against a log learning-rate axis."""
+    fig = go.Figure(go.Scatter(x=list(rates), y=list(losses), mode="lines", name="loss"))
+    fig.add_vline(x=suggestion, line=dict(color="#e4572e", dash="dash"))
+    fig.add_annotation(
+        x=np.log10(suggestion), y=1, yref="paper", text=f"suggested {suggestion:.2g}",
+        showarrow=False, xanchor="left", font=dict(color="#e4572e"),
+    )  # fmt: skip
+    low, high = min(losses), losses[0]
+    fig.update_layout(
+        title="Learning-rate range test: loss falls fastest at the suggestion",
+        xaxis=dict(type="log", title="learning rate"),
+        yaxis=dict(title="training loss (smoothed)", range=[low * 0.9, max(high, low) * 1.6]),
+        height=320,
+        margin=dict(l=10, r=10, t=40, b=10),
+    )
+    return fig

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, export, images, train_config, train_service, ui_cache
+from dashboard import charts, export, images, lr_range, train_config, train_service, ui_cache
+from dashboard.dataset_store import DatasetError
+from models.weights import WeightsUnavailable
 
 RUN = "run_id"
 
@@ -73,19 +75,56 @@ def configure_and_submit(settings, manifest, jm, backbone: str) -> str | None:
         early = b.checkbox("Early stopping", d.early_stopping, key=f"early_{k}")
         seed = c.number_input("Seed", 0, 2**31 - 1, d.seed, key=f"seed_{k}")
         again = e.checkbox("Train again", False, key=f"again_{k}", help="Ignore a stored result.")
-        submitted = st.form_submit_button("Train", type="primary")
+        a, b = st.columns([1, 3])
+        submitted = a.form_submit_button("Train", type="primary")
+        find_lr = b.form_submit_button(
+            "Find a learning rate",
+            help="A short range test on this model and data: the loss as the learning rate grows.",
+        )
     if strategies[strategy].head_only and augment:
         st.caption("With augmentation on, the feature cache is off: every epoch sees new images.")
-    if not submitted:
-        return None
     config = d.with_(
         epochs=int(epochs), batch_size=int(batch), learning_rate=float(lr),
         image_size=int(size), augment=bool(augment), early_stopping=bool(early), seed=int(seed),
     )  # fmt: skip
+    learning_rate_finder(settings, config, f"lr_{k}", run_now=find_lr)
+    if not submitted:
+        return None
     run, reused = jm.submit(config, again=again)
     if reused and run.status == "finished":
         st.info("These settings ran before on this dataset: showing the stored result.")
     return run.id
+
+
+def learning_rate_finder(settings, config, lr_key: str, run_now: bool) -> None:
+    """The range test's curve and a button that puts its suggestion in the form."""
+    shown = f"lr_finder_{lr_key}"
+    if run_now:
+        bar = st.progress(0.0, text="Learning-rate range test…")
+        try:
+            lr_range.find(settings, config, lambda text, f: bar.progress(min(f, 1.0), text=text))
+        except (WeightsUnavailable, DatasetError) as exc:
+            st.error(str(exc))
+            return
+        finally:
+            bar.empty()
+        st.session_state[shown] = config
+    config = st.session_state.get(shown)
+    result = lr_range.cached(settings, config) if config is not None else None
+    if result is None:
+        return
+    st.plotly_chart(
+        charts.lr_range_curve(result.rates, result.losses, result.suggestion),
+        width="stretch", key=f"lr_curve_{lr_key}",
+    )  # fmt: skip
+    st.button(
+        f"Use the suggested learning rate {result.suggestion:.2g}", key=f"use_{lr_key}",
+        on_click=_set_learning_rate, args=(lr_key, result.suggestion),
+    )  # fmt: skip
+
+
+def _set_learning_rate(lr_key: str, value: float) -> None:
+    st.session_state[lr_key] = float(f"{value:.2g}")
 
 
 @st.fragment(run_every=1.0)

@@ -1,0 +1,121 @@
+"""The learning-rate finder for a training form: the range test on the run's own model and data.
+
+It builds the classifier exactly as the trainer would (backbone, weights, strategy, image size,
+augmentation) and runs `models.lr_finder.range_test` on it: on cached pooled features for
+head-only strategies (the same cache entries the trainer uses, so it costs milliseconds once
+they exist), on images otherwise. Results are stored per (dataset, backbone, weights, strategy,
+image size, batch size, augmentation) under TLAB_HOME/cache/lr_finder, so asking again is free.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Callable
+
+import numpy as np
+
+from dashboard import backbone_features, datasets
+from dashboard.settings import Settings
+from dashboard.train_config import TrainConfig
+from models import backbones, catalog, fitting, lr_finder
+from models.classifier import build_classifier
+from models.strategies import STRATEGIES
+
+VERSION = 1
+STEPS = 80
+
+
+def _entry(settings: Settings, config: TrainConfig) -> str:
+    backbone = catalog.get(config.backbone)
+    strategy = STRATEGIES[config.strategy]
+    weights = (
+        backbone_features.pretrained_weights_id(settings, backbone)
+        if strategy.pretrained
+        else "random-init"
+    )
+    parts = [VERSION, config.dataset_id, config.backbone, weights, config.strategy,
+             config.image_size, config.batch_size, config.augment, config.seed]  # fmt: skip
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
+
+
+def cached(settings: Settings, config: TrainConfig) -> lr_finder.RangeTest | None:
+    path = settings.cache_dir("lr_finder") / f"{_entry(settings, config)}.json"
+    try:
+        return lr_finder.RangeTest.from_dict(json.loads(path.read_text()))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def find(
+    settings: Settings,
+    config: TrainConfig,
+    on_step: Callable[[str, float], None] | None = None,
+) -> lr_finder.RangeTest:
+    """The range test for `config` (cached); `on_step(text, fraction)` reports progress.
+
+    Raises WeightsUnavailable or DatasetError with a message for the page.
+    """
+    found = cached(settings, config)
+    if found is not None:
+        return found
+    report = on_step or (lambda text, fraction: None)
+    result = _measure(settings, config, report)
+    folder = settings.cache_dir("lr_finder")
+    tmp = folder / f".{uuid.uuid4().hex}.tmp"
+    tmp.write_text(json.dumps(result.to_dict()))
+    os.replace(tmp, folder / f"{_entry(settings, config)}.json")  # atomic: never half-written
+    return result
+
+
+def _measure(settings: Settings, config: TrainConfig, report) -> lr_finder.RangeTest:
+    manifest = datasets.get(settings, config.dataset_id)
+    backbone, strategy = catalog.get(config.backbone), STRATEGIES[config.strategy]
+    report("building the model", 0.0)
+    with backbones.building(config.seed):
+        base = backbones.build(
+            backbone, include_top=False, pretrained=strategy.pretrained,
+            input_size=config.image_size, weights_dir=settings.weights_dir,
+            allow_download=settings.allow_download,
+        )  # fmt: skip
+        clf = build_classifier(backbone, base, len(manifest.classes), strategy,
+                               config.image_size, config.augment, config.seed)  # fmt: skip
+
+    def on_step(step, steps):
+        report(f"learning-rate range test · step {step}/{steps}", step / steps)
+
+    if strategy.pretrained and not config.augment and strategy.head_epochs(config.epochs):
+        # The form's rate is the head's (strategies 1-4 train it alone first, on a frozen
+        # base): without augmentation that runs on the trainer's cached features.
+        weights_id = backbone_features.pretrained_weights_id(settings, backbone)
+        report("computing features (cached for training)", 0.0)
+        ((x, y), _), _ = backbone_features.split_features(
+            settings, manifest, backbone.key, weights_id, config.image_size,
+            lambda: clf.features, config.batch_size,
+        )  # fmt: skip
+        model, bs = clf.head, config.batch_size
+        fitting.compile_model(model, 1e-3)
+        order = np.random.default_rng(config.seed).permutation(len(x))  # features are by class
+        x, y = x[order], y[order]
+
+        def batches():
+            return ((x[i : i + bs], y[i : i + bs]) for i in range(0, len(x), bs))
+    else:
+        model = clf.train_model
+        fitting.compile_model(model, 1e-3)
+        data = datasets.training_data(
+            settings,
+            manifest,
+            "train",
+            image_size=config.image_size,
+            batch_size=config.batch_size,
+            shuffle=True,
+            seed=config.seed,
+        )  # fmt: skip (no pixel cache: a training run may be writing it right now)
+
+        def batches():
+            return iter(data)
+
+    return lr_finder.range_test(model, batches, steps=STEPS, on_step=on_step)
