@@ -9,11 +9,11 @@ apart, and the page says so rather than call a two-image gap a verdict.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dashboard.advisor import Advice
+from dashboard.significance import learnt, learnt_threshold, resolution
 from dashboard.train_config import TrainConfig, default_config
 from models.strategies import STRATEGIES
 
@@ -29,13 +29,6 @@ class LadderCheck:
     message: str
 
 
-def resolution(accuracy: float, n_val: int) -> float:
-    """One standard error of an accuracy measured on n_val images, at least one image."""
-    if n_val <= 0:
-        return 0.0
-    return max(math.sqrt(accuracy * (1 - accuracy) / n_val), 1.0 / n_val)
-
-
 def ladder_configs(advice: Advice) -> list[TrainConfig]:
     return [default_config(advice.dataset_id, advice.backbone, s) for s in STRATEGIES]
 
@@ -44,8 +37,10 @@ def recommended_config(advice: Advice) -> TrainConfig:
     return default_config(advice.dataset_id, advice.backbone, advice.strategy)
 
 
-def check(advice: Advice, runs: Sequence, n_val: int) -> LadderCheck:
-    """`runs`: run-store runs; those on this dataset and backbone count."""
+def check(advice: Advice, runs: Sequence, n_val: int, prior: float | None = None) -> LadderCheck:
+    """`runs`: run-store runs; those on this dataset and backbone count. With the validation
+    set's class `prior`, a rung that never rose clearly above it is marked as not having learnt,
+    and when no rung learnt the check gives no verdict (significance.learnt)."""
     mine = [r for r in runs if r.dataset_id == advice.dataset_id and r.backbone == advice.backbone]
     pending = [r.id for r in mine if r.status in ("queued", "running")]
     rows, best_acc = [], {}
@@ -54,11 +49,15 @@ def check(advice: Advice, runs: Sequence, n_val: int) -> LadderCheck:
         acc = max((r.best_val_acc or 0.0 for r in done), default=None)
         if acc is not None:
             best_acc[key] = acc
-        rows.append({
-            "strategy": s.title, "finished runs": len(done),
+        row = {
+            "strategy": s.title,
+            "finished runs": len(done),
             "best val acc": None if acc is None else round(acc, 4),
             "recommended": "◀ advice" if key == advice.strategy else "",
-        })  # fmt: skip
+        }
+        if prior is not None and acc is not None:
+            row["learnt"] = "yes" if learnt(acc, prior, n_val) else "no: at the class prior"
+        rows.append(row)
     complete = len(best_acc) == len(STRATEGIES)
     best = max(best_acc, key=best_acc.get) if best_acc else None
     tolerance = resolution(best_acc[best] if best else 0.5, n_val)
@@ -66,6 +65,13 @@ def check(advice: Advice, runs: Sequence, n_val: int) -> LadderCheck:
         missing = len(STRATEGIES) - len(best_acc)
         text = f"{missing} of {len(STRATEGIES)} strategies have no finished run yet."
         return LadderCheck(rows, pending, False, best, None, tolerance, text)
+    if prior is not None and not any(learnt(a, prior, n_val) for a in best_acc.values()):
+        text = (
+            f"No rung rose above the class prior ({prior:.1%}; above "
+            f"{learnt_threshold(prior, n_val):.1%} counts as learnt with {n_val} validation "
+            "images): the ladder cannot judge the advice. Check the dataset and the settings."
+        )
+        return LadderCheck(rows, pending, True, None, None, tolerance, text)
     top = best_acc[best]
     tied = [k for k, acc in best_acc.items() if acc == top]
     if advice.strategy in tied:

@@ -8,6 +8,7 @@ that is unusable as a whole (not a zip, a zip bomb, fewer than two classes) rais
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -15,6 +16,7 @@ from typing import BinaryIO
 from dashboard import archive, dataset_layout, dataset_samples
 from dashboard.dataset_store import DatasetError, DatasetStore, Manifest
 from dashboard.settings import Settings
+from dashboard.significance import class_prior
 
 Progress = Callable[[int, int], None] | None
 
@@ -144,6 +146,12 @@ def delete(settings: Settings, dataset_id: str) -> None:
 
 def read_image(settings: Settings, manifest: Manifest, record) -> bytes:
     return store(settings).image_path(manifest, record).read_bytes()
+
+
+def validation_prior(manifest: Manifest) -> tuple[int, float]:
+    """(validation images, class prior): the accuracy of always answering the commonest class."""
+    counts = Counter(r.cls for r in manifest.images if r.split == "val")
+    return sum(counts.values()), class_prior(list(counts.values()))
 
 
 def training_data(

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import (
-    charts,
-    compare,
-    compare_charts,
-    datasets,
-    train_config,
-    train_service,
-    ui_cache,
-)
+from dashboard import charts, compare, compare_charts, datasets, train_service, ui_cache
+from dashboard import experiments as experiments_service
+from dashboard.dataset_store import DatasetError
 
 SELECTION = "compare_selection"
 INTRO = (
@@ -34,21 +28,27 @@ def experiments(settings, jm) -> None:
         keys = [c.backbone.key for c in train_service.backbone_choices(settings)]
         default = keys.index(train_service.default_backbone(settings))
         backbone = c2.selectbox("Backbone", keys, index=default, key="x_backbone")
-        epochs = c3.number_input("Epochs", 1, 200, 5, key="x_epochs")
-        seeds = c4.number_input("Seeds", 1, 5, 1, key="x_seeds")
-        pairs = {
-            "Pretrained vs scratch": ["full_finetune", "scratch"],
-            "Strategy ladder": list(train_service.strategies),
+        epochs = c3.number_input(
+            "Epochs", 1, 500, None, key="x_epochs", placeholder="each strategy's default"
+        )
+        seeds = c4.number_input("Seeds", 1, 5, 3, key="x_seeds")
+        same = st.toggle(
+            "Scratch with the pretrained run's schedule (He et al.'s protocol)", False,
+            key="x_same", help="Off: scratch uses its own defaults (larger learning rate, "
+            "warm-up and cosine decay, more epochs, 128 px), which give it a fair chance.",
+        )  # fmt: skip
+        plans = {
+            "Pretrained vs scratch": lambda: experiments_service.pretrained_vs_scratch(
+                ds, backbone, int(seeds), same_schedule_as_pretrained=same, epochs=epochs
+            ),
+            "Strategy ladder": lambda: experiments_service.strategy_ladder(
+                ds, backbone, int(seeds), epochs=epochs
+            ),
         }
-        cols = st.columns(len(pairs))
-        for col, (label, strategies) in zip(cols, pairs.items(), strict=True):
+        cols = st.columns(len(plans))
+        for col, (label, plan) in zip(cols, plans.items(), strict=True):
             if col.button(label, key=f"x_{label}"):
-                ids = []
-                for strategy in strategies:
-                    for seed in range(int(seeds)):
-                        cfg = train_config.default_config(ds, backbone, strategy)
-                        run, _ = jm.submit(cfg.with_(epochs=int(epochs), seed=42 + seed))
-                        ids.append(run.id)
+                ids = [jm.submit(config)[0].id for config in plan()]
                 st.session_state[SELECTION] = ids
                 st.success(f"Queued {len(ids)} run(s); they appear below as they train.")
 
@@ -121,6 +121,7 @@ def draw_comparison(run_ids: list[str]) -> bool:
         format_func=names.get, key="c_baseline",
     )  # fmt: skip
     st.dataframe(compare.summary_rows(runs, histories, target, baseline), hide_index=True)
+    pretrained_vs_scratch(runs, histories)
     d1, d2 = st.columns(2)
     d1.download_button("Metrics (CSV)", compare.metrics_csv(runs, histories), "metrics.csv",
                        "text/csv", key="c_csv")  # fmt: skip
@@ -128,6 +129,27 @@ def draw_comparison(run_ids: list[str]) -> bool:
                        "text/html", key="c_html")  # fmt: skip
     st.caption("For a PNG, use the camera button on the chart.")
     return pending(runs)
+
+
+def pretrained_vs_scratch(runs, histories) -> None:
+    """He et al.'s figure 4 in numbers, when the runs hold a pretrained and a scratch group."""
+    pair = compare.pretrained_vs_scratch_groups(runs)
+    if pair is None:
+        return
+    try:
+        manifest = datasets.get(ui_cache.settings(), pair[1][0].dataset_id)
+    except DatasetError:
+        return  # the dataset was deleted: no class prior to judge against
+    n_val, prior = datasets.validation_prior(manifest)
+    st.subheader("Pretrained vs scratch")
+    fraction = st.slider("Target: fraction of scratch's best", 0.5, 1.0, 0.9, 0.05, key="c_frac")
+    h2h = compare.head_to_head(*pair, histories, n_val, prior, fraction)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Speed-up in epochs", str(h2h.speedup_epochs) if h2h.speedup_epochs else "—")
+    c2.metric("Speed-up in seconds", str(h2h.speedup_seconds) if h2h.speedup_seconds else "—")
+    c3.metric("Scratch's best (mean curve)", f"{h2h.scratch_best:.1%}")
+    c4.metric("Scratch caught up by the end", "yes" if h2h.caught_up else "no")
+    (st.success if h2h.speedup_epochs else st.warning)(h2h.message)
 
 
 def details(runs) -> None:

@@ -11,9 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from dashboard import advisor, advisor_check, backbone_features, datasets
+from dashboard import advisor, advisor_check, backbone_features, datasets, significance
 from dashboard.settings import Settings
 from models import catalog
+from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
 from tests.conftest import FLOWERS_ZIP
 
@@ -112,8 +113,8 @@ def test_a_class_with_one_image_leaves_the_probe_out_with_the_reason(shared_weig
 
 def test_missing_backbone_weights_offline_is_a_clear_message(shared_weights_env):
     settings = Settings.from_env()
-    with pytest.raises(WeightsUnavailable, match="mobilenet_v2_weights"):
-        advisor.measure(settings, flowers(settings), "MobileNetV2")
+    with pytest.raises(WeightsUnavailable, match="resnet50_weights"):
+        advisor.measure(settings, flowers(settings), "ResNet50")
 
 
 def made_up_advice(per_class: float, values: dict) -> advisor.Advice:
@@ -173,6 +174,20 @@ def test_the_ladder_check_waits_for_every_rung_then_judges_the_advice():
 
 
 def test_resolution_is_one_standard_error_and_at_least_one_image():
-    assert advisor_check.resolution(0.6, 40) == pytest.approx(0.0775, abs=1e-4)
-    assert advisor_check.resolution(1.0, 40) == pytest.approx(1 / 40)
-    assert advisor_check.resolution(0.6, 4000) < advisor_check.resolution(0.6, 40) / 9
+    assert significance.resolution(0.6, 40) == pytest.approx(0.0775, abs=1e-4)
+    assert significance.resolution(1.0, 40) == pytest.approx(1 / 40)
+    assert significance.resolution(0.6, 4000) < significance.resolution(0.6, 40) / 9
+
+
+def test_the_ladder_check_gives_no_verdict_when_no_rung_rose_above_the_class_prior():
+    advice = made_up_advice(40, SIMILAR)
+    at_prior = [run(s, 0.225) for s in STRATEGIES]  # 5 classes, 40 images: chance and noise
+    check = advisor_check.check(advice, at_prior, n_val=40, prior=0.2)
+    assert check.complete and check.right is None and check.best is None
+    assert "No rung rose above the class prior" in check.message
+    assert {row["learnt"] for row in check.rows} == {"no: at the class prior"}
+    # One rung that learnt is enough for a verdict; the others are marked.
+    mixed = [run("linear_head", 0.6)] + at_prior[1:]
+    check = advisor_check.check(advice, mixed, n_val=40, prior=0.2)
+    assert check.right and check.best == "linear_head"
+    assert [row["learnt"] for row in check.rows][:2] == ["yes", "no: at the class prior"]

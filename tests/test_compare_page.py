@@ -91,3 +91,56 @@ def test_a_pending_run_is_drawn_live_then_once_more_when_it_ends(tmp_path, monke
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="c_metric") is not None
     assert "_compare_live" not in at.session_state
+
+
+def stored_experiment(tmp_path, monkeypatch, scratch_accs):
+    """A stored 2-class dataset (20 validation images) and a finished pretrained-vs-scratch
+    experiment with 2 seeds a side, its epochs written straight into the run store."""
+    from dashboard.run_store import RunStore
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("TLAB_HOME", str(home))
+    settings = Settings.from_env()
+    entries = [(f"red/{i}.png", coloured(i, (220, 30, 30))) for i in range(50)]
+    entries += [(f"blue/{i}.png", coloured(100 + i, (30, 30, 220))) for i in range(50)]
+    m = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "two").manifest
+    runs, ids = RunStore(home), []
+    pretrained = [0.6, 0.8, 0.9, 0.9]
+    for strategy, curves in (("full_finetune", [pretrained] * 2), ("scratch", scratch_accs)):
+        for seed, accs in zip((42, 43), curves, strict=True):
+            cfg = default_config(m.id, "MobileNet_0.25_224", strategy).with_(seed=seed)
+            run = runs.create(cfg.to_dict(), cfg.key(), m.name)
+            for epoch, acc in enumerate(accs, start=1):
+                logs = {"accuracy": acc, "val_accuracy": acc, "loss": 1 - acc, "val_loss": 1 - acc}
+                runs.add_epoch(run.id, epoch, "train", logs, 1.0, 80 * epoch)
+            runs.update(run.id, status="finished", best_val_acc=max(accs), final_val_acc=accs[-1])
+            ids.append(run.id)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
+    at.switch_page("pages/compare.py").run()
+    at.multiselect[0].set_value(ids).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_pretrained_vs_scratch_summary_shows_the_speedup(tmp_path, monkeypatch):
+    scratch = [[0.5, 0.6, 0.7, 0.8, 0.9, 0.9], [0.5, 0.5, 0.6, 0.7, 0.8, 0.9]]
+    at = stored_experiment(tmp_path, monkeypatch, scratch)
+    assert any(h.value == "Pretrained vs scratch" for h in at.subheader)
+    metrics = {m.label: m.value for m in at.metric}
+    # target 0.81 (90% of 0.9): pretrained at epoch 3 both seeds, scratch at 5 and 6
+    assert metrics["Speed-up in epochs"] == "1.8× ± 0.2"
+    assert metrics["Scratch's best (mean curve)"] == "90.0%"
+    assert metrics["Scratch caught up by the end"] == "yes"
+    assert "sooner in epochs" in at.success[0].value
+    at.slider(key="c_frac").set_value(1.0).run()  # scratch's best itself: epochs 3 vs 5 and 6
+    assert {m.label: m.value for m in at.metric}["Speed-up in epochs"] == "1.8× ± 0.2"
+
+
+def test_pretrained_vs_scratch_summary_says_when_scratch_did_not_learn(tmp_path, monkeypatch):
+    scratch = [[0.5, 0.55, 0.5, 0.6], [0.5, 0.5, 0.55, 0.5]]  # 20 images, prior 0.5: noise
+    at = stored_experiment(tmp_path, monkeypatch, scratch)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Speed-up in epochs"] == "—" and metrics["Speed-up in seconds"] == "—"
+    assert "never rose above the class prior" in at.warning[0].value

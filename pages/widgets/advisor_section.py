@@ -129,10 +129,11 @@ def _show_run(manifest, run_id: str) -> None:
 
 
 def ladder(manifest, advice) -> None:
-    n_val = sum(r.split == "val" for r in manifest.images)
-    check = advisor_check.check(advice, ui_cache.job_manager().runs.list(manifest.id), n_val)
+    n_val, prior = datasets.validation_prior(manifest)
+    runs = ui_cache.job_manager().runs.list(manifest.id)
+    check = advisor_check.check(advice, runs, n_val, prior)
     if check.pending:
-        live_ladder(manifest.id, advice.backbone, n_val)
+        live_ladder(manifest.id, advice.backbone, n_val, prior)
         return
     st.session_state.pop("_ladder_live", None)  # the full rerun that ended the polling
     if any(row["finished runs"] for row in check.rows):
@@ -140,10 +141,11 @@ def ladder(manifest, advice) -> None:
 
 
 @st.fragment(run_every=2.0)
-def live_ladder(dataset_id: str, backbone: str, n_val: int) -> None:
+def live_ladder(dataset_id: str, backbone: str, n_val: int, prior: float) -> None:
     settings = ui_cache.settings()
     advice = advisor.stored(settings, dataset_id, backbone)
-    check = advisor_check.check(advice, ui_cache.job_manager().runs.list(dataset_id), n_val)
+    runs = ui_cache.job_manager().runs.list(dataset_id)
+    check = advisor_check.check(advice, runs, n_val, prior)
     show_check(check)
     if check.pending:
         st.caption(f"{len(check.pending)} ladder run(s) queued or running…")
