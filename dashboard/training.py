@@ -77,6 +77,7 @@ class Run:
         self.strategy = STRATEGIES[config.strategy]
         self.backbone = catalog.get(config.backbone)
         self.dir = runs.run_dir(run_id)
+        self.array_history: list[tuple[int, dict]] = []  # epochs trained on cached arrays
 
     def execute(self) -> None:
         try:
@@ -196,27 +197,13 @@ class Run:
         weights_id = backbone_features.pretrained_weights_id(self.settings, self.backbone)
         started = time.perf_counter()
         c = self.config
-        ((x_train, y_train), (x_val, y_val)), self.cache_hits = backbone_features.split_features(
+        (train, val), self.cache_hits = backbone_features.split_features(
             self.settings, self.manifest, self.backbone.key, weights_id, c.image_size,
             lambda: self.clf.features, c.batch_size,
         )  # fmt: skip
         self.feature_seconds = time.perf_counter() - started
-        bs = self.config.batch_size
-        self._phase("training the head on cached features", epochs, -(-len(x_train) // bs))
-        history = []
-
-        def on_epoch(epoch, logs, seconds, images_seen):
-            self.live.epoch, self.live.step = epoch, self.live.steps
-            self.runs.add_epoch(self.run_id, epoch, "head", logs, seconds, images_seen)
-            history.append((epoch, logs))
-
-        done = fitting.fit_head_on_features(
-            self.clf.head, (x_train, y_train), (x_val, y_val), epochs=epochs, batch_size=bs,
-            learning_rate=self.config.learning_rate, seed=self.config.seed, stop=self.live.stop,
-            on_epoch=on_epoch, early_stopping=self.config.early_stopping,
-        )  # fmt: skip
-        self.head_history = history  # written to TensorBoard with the other artifacts
-        return done, done * len(x_train)
+        self._phase("training the head on cached features")
+        return self._fit_arrays(self.clf.head, train, val, epochs, c.learning_rate, "head", 0, 0)
 
     def _fit_above_cut(self, epochs, lr, phase, offset, seen) -> tuple[int, int]:
         """Strategy 3's second phase on cached activations at the cut below the first unfrozen
@@ -227,22 +214,36 @@ class Run:
         cut = split_at_cut(self.clf)
         self._phase("computing activations below the unfrozen blocks (cached for later runs)")
         weights_id = backbone_features.pretrained_weights_id(self.settings, self.backbone)
-        ((x_train, y_train), val), hits = backbone_features.split_features(
+        (train, val), hits = backbone_features.split_features(
             self.settings, self.manifest, f"{self.backbone.key}@{cut.layer}", weights_id,
             c.image_size, lambda: cut.below, c.batch_size,
         )  # fmt: skip
         self.cache_hits = [*getattr(self, "cache_hits", []), *hits]
-        steps = -(-len(x_train) // c.batch_size)
-        self._phase(phase, offset + epochs, steps)
-        fitting.compile_model(
-            cut.above, fitting.learning_rate_schedule(c.schedule, lr, steps, epochs)
-        )
-        reporter = self._reporter(len(x_train), c.batch_size, phase, offset, seen)
-        cut.above.fit(
-            x_train, y_train, batch_size=c.batch_size, epochs=epochs, validation_data=val,
-            shuffle=True, verbose=0, callbacks=self._callbacks(reporter),
+        self._phase(phase)
+        return self._fit_arrays(cut.above, train, val, epochs, lr, phase, offset, seen)
+
+    def _fit_arrays(self, model, train, val, epochs, lr, phase, offset, seen) -> tuple[int, int]:
+        """Epochs on in-memory arrays (features or activations at a cut); returns (epochs done,
+        images seen). Their TensorBoard curves are written with the other artifacts."""
+        c, n = self.config, len(train[0])
+        steps = -(-n // c.batch_size)
+        self._phase(self.live.phase, offset + epochs, steps)
+
+        def on_batch(epoch, step, steps):
+            self.live.epoch, self.live.step = offset + epoch, step
+
+        def on_epoch(epoch, logs, seconds, images_seen):
+            self.runs.add_epoch(self.run_id, offset + epoch, phase, logs, seconds,
+                                seen + images_seen)  # fmt: skip
+            self.array_history.append((offset + epoch, logs))
+
+        done = fitting.fit_on_arrays(
+            model, train, val, epochs=epochs, batch_size=c.batch_size,
+            learning_rate=fitting.learning_rate_schedule(c.schedule, lr, steps, epochs),
+            seed=c.seed, stop=self.live.stop, on_epoch=on_epoch, on_batch=on_batch,
+            early_stopping=c.early_stopping,
         )  # fmt: skip
-        return reporter.epochs_done, reporter.images_seen
+        return done, seen + done * n
 
     def _fit_images(self, epochs, lr, phase, offset, seen) -> tuple[int, int]:
         if epochs <= 0:
@@ -279,7 +280,7 @@ class Run:
         self._phase("evaluating and exporting")
         # Head epochs on cached features take milliseconds; their TensorBoard curves are
         # written here, in one go, rather than inside the timed training loop.
-        for epoch, logs in getattr(self, "head_history", []):
+        for epoch, logs in self.array_history:
             self._log_scalars(epoch, logs)
         self.tensorboard.flush()
         seconds = {

@@ -116,26 +116,29 @@ class RefreshBatchNorm(keras.callbacks.Callback):
             self.stale = False
 
 
-def fit_head_on_features(
-    head: keras.Model,
+def fit_on_arrays(
+    model: keras.Model,
     train: tuple,
     val: tuple,
     *,
     epochs: int,
     batch_size: int,
-    learning_rate: float,
+    learning_rate,
     seed: int,
     stop: threading.Event,
     on_epoch: Callable[[int, dict, float, int], None],
     early_stopping: bool = False,
     patience: int = 3,
+    on_batch: Callable[[int, int, int], None] | None = None,
 ) -> int:
-    """Train a small head on cached features with one compiled training step.
+    """Train `model` on in-memory arrays (cached features or activations) with one compiled
+    training step; `learning_rate` is a float or a schedule.
 
     `Model.fit` spends ~70 ms of bookkeeping per epoch; on a few hundred feature vectors that is
     far more than the arithmetic. Here a minibatch step (Adam, as `fit` would use) is one traced
-    function for every batch size, and the epoch loop is plain Python, so 20 epochs cost a
-    fraction of a second. Stop is checked after every batch. Returns the epochs done.
+    function for every batch size, and the epoch loop is plain Python, so 20 epochs of a head
+    cost a fraction of a second, and strategy 3's top blocks train without `fit`'s per-epoch
+    set-up. Stop is checked after every batch. Returns the epochs done.
     """
     import numpy as np
     import tensorflow as tf
@@ -143,10 +146,10 @@ def fit_head_on_features(
     x_train, y_train = (np.asarray(a) for a in train)
     x_val, y_val = tf.constant(val[0]), tf.constant(val[1], tf.int32)
     optimizer = keras.optimizers.Adam(learning_rate)
-    variables = head.trainable_variables
+    variables = model.trainable_variables
     optimizer.build(variables)
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    features = tf.TensorSpec([None, x_train.shape[1]], tf.float32)
+    features = tf.TensorSpec([None, *x_train.shape[1:]], tf.float32)
     labels = tf.TensorSpec([None], tf.int32)
 
     def hits(y, probs):
@@ -157,17 +160,27 @@ def fit_head_on_features(
     @tf.function(input_signature=[features, labels])
     def train_step(x, y):
         with tf.GradientTape() as tape:
-            probs = head(x, training=True)
+            probs = model(x, training=True)
             loss = loss_fn(y, probs)
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
         return loss * tf.cast(tf.shape(x)[0], loss.dtype), hits(y, probs)
 
     @tf.function(input_signature=[features, labels])
+    def evaluate_batch(x, y):
+        probs = model(x, training=False)
+        return loss_fn(y, probs) * tf.cast(tf.shape(x)[0], "float32"), hits(y, probs)
+
     def evaluate(x, y):
-        probs = head(x, training=False)
-        return loss_fn(y, probs), hits(y, probs) / tf.cast(tf.shape(x)[0], "float32")
+        """Mean loss and accuracy, in slices: activation maps of a large set at once would
+        not fit in memory."""
+        n = int(x.shape[0])
+        if n == 0:
+            return 0.0, 0.0
+        sums = [evaluate_batch(x[i : i + 256], y[i : i + 256]) for i in range(0, n, 256)]
+        return sum(float(a) for a, _ in sums) / n, sum(float(b) for _, b in sums) / n
 
     rng, n = np.random.default_rng(seed), len(x_train)
+    steps = -(-n // batch_size)
     best, best_weights, waited, done = -1.0, None, 0, 0
     for epoch in range(1, epochs + 1):
         started, total_loss, correct = time.perf_counter(), 0.0, 0.0
@@ -176,6 +189,8 @@ def fit_head_on_features(
             idx = order[i : i + batch_size]
             loss, right = train_step(x_train[idx], y_train[idx].astype("int32"))
             total_loss, correct = total_loss + float(loss), correct + float(right)
+            if on_batch is not None:
+                on_batch(epoch, i // batch_size + 1, steps)
             if stop.is_set():
                 return done  # an epoch cut short is not recorded
         val_loss, val_acc = (float(v) for v in evaluate(x_val, y_val))
@@ -185,11 +200,11 @@ def fit_head_on_features(
         on_epoch(epoch, logs, time.perf_counter() - started, n * epoch)
         if early_stopping:
             if val_acc > best:
-                best, best_weights, waited = val_acc, head.get_weights(), 0
+                best, best_weights, waited = val_acc, model.get_weights(), 0
             else:
                 waited += 1
                 if waited >= patience:
                     break
     if early_stopping and best_weights is not None:
-        head.set_weights(best_weights)
+        model.set_weights(best_weights)
     return done
