@@ -18,14 +18,18 @@ from tests.hostile_uploads import make_zip
 from tests.test_jobs import coloured, wait
 
 
+def red_and_blue(tmp_path, monkeypatch, per_class: int):
+    """Settings for a fresh TLAB_HOME and a stored 2-class dataset of coloured noise."""
+    monkeypatch.setenv("TLAB_HOME", str(tmp_path / "home"))
+    settings = Settings.from_env()
+    entries = [(f"red/{i}.png", coloured(i, (220, 30, 30))) for i in range(per_class)]
+    entries += [(f"blue/{i}.png", coloured(100 + i, (30, 30, 220))) for i in range(per_class)]
+    return settings, datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "two").manifest
+
+
 @pytest.fixture
 def two_runs(shared_weights_env, tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    monkeypatch.setenv("TLAB_HOME", str(home))
-    settings = Settings.from_env()
-    entries = [(f"red/{i}.png", coloured(i, (220, 30, 30))) for i in range(8)]
-    entries += [(f"blue/{i}.png", coloured(50 + i, (30, 30, 220))) for i in range(8)]
-    m = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "tiny").manifest
+    settings, m = red_and_blue(tmp_path, monkeypatch, 8)
     jm = jobs.manager(settings)  # the same manager the app will use for this TLAB_HOME
     ids = []
     for strategy, epochs in (("linear_head", 3), ("scratch", 4)):
@@ -98,13 +102,8 @@ def stored_experiment(tmp_path, monkeypatch, scratch_accs):
     experiment with 2 seeds a side, its epochs written straight into the run store."""
     from dashboard.run_store import RunStore
 
-    home = tmp_path / "home"
-    monkeypatch.setenv("TLAB_HOME", str(home))
-    settings = Settings.from_env()
-    entries = [(f"red/{i}.png", coloured(i, (220, 30, 30))) for i in range(50)]
-    entries += [(f"blue/{i}.png", coloured(100 + i, (30, 30, 220))) for i in range(50)]
-    m = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "two").manifest
-    runs, ids = RunStore(home), []
+    settings, m = red_and_blue(tmp_path, monkeypatch, 50)
+    runs, ids = RunStore(settings.home), []
     pretrained = [0.6, 0.8, 0.9, 0.9]
     for strategy, curves in (("full_finetune", [pretrained] * 2), ("scratch", scratch_accs)):
         for seed, accs in zip((42, 43), curves, strict=True):
