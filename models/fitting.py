@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -108,7 +109,15 @@ class RefreshBatchNorm(keras.callbacks.Callback):
         self.refresh()
 
     def on_train_end(self, logs=None):
-        self.refresh()  # after Stop mid-epoch, validation did not run
+        # After Stop mid-epoch, validation did not run. Stopped inside the first epoch, the
+        # training data's pixel cache may still be half-written by fit's own iterator, and
+        # reading it again fails: then the statistics stay as they were (the run is cut short).
+        import tensorflow as tf
+
+        try:
+            self.refresh()
+        except tf.errors.OpError as exc:
+            logging.getLogger(__name__).warning("BatchNorm statistics not re-estimated: %s", exc)
 
     def refresh(self) -> None:
         if self.stale:
