@@ -54,7 +54,7 @@ def test_range_test_on_a_tiny_problem_suggests_where_the_loss_falls_fastest():
     steepest = min(slope(r) for r in grid)
     assert steepest < 0 and slope(result.suggestion) <= 0.7 * steepest
 
-    # And it is a good rate: 30 steps at it beat 30 steps at a hundredth of it.
+    # And it is a good rate: 4 epochs at it beat 4 epochs at a hundredth of it.
     def loss_after(rate):
         m, _, _ = tiny_problem()
         fitting.compile_model(m, rate)
