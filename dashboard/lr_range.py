@@ -4,7 +4,8 @@ It builds the classifier exactly as the trainer would (backbone, weights, strate
 augmentation) and runs `models.lr_finder.range_test` on it: on cached pooled features for
 head-only strategies (the same cache entries the trainer uses, so it costs milliseconds once
 they exist), on images otherwise. Results are stored per (dataset, backbone, weights, strategy,
-image size, batch size, augmentation) under TLAB_HOME/cache/lr_finder, so asking again is free.
+image size, batch size, augmentation, seed) under TLAB_HOME/cache/lr_finder, so asking again is
+free.
 """
 
 from __future__ import annotations
@@ -105,15 +106,11 @@ def _measure(settings: Settings, config: TrainConfig, report) -> lr_finder.Range
     else:
         model = clf.train_model
         fitting.compile_model(model, 1e-3)
+        # No pixel cache: a training run may be writing the same cache file right now.
         data = datasets.training_data(
-            settings,
-            manifest,
-            "train",
-            image_size=config.image_size,
-            batch_size=config.batch_size,
-            shuffle=True,
-            seed=config.seed,
-        )  # fmt: skip (no pixel cache: a training run may be writing it right now)
+            settings, manifest, "train", image_size=config.image_size,
+            batch_size=config.batch_size, shuffle=True, seed=config.seed,
+        )  # fmt: skip
 
         def batches():
             return iter(data)

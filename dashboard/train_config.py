@@ -22,7 +22,7 @@ class TrainConfig:
     augment: bool
     early_stopping: bool
     seed: int
-    schedule: str = "constant"  # a key of models.strategies.SCHEDULES
+    schedule: str = "constant"  # or "warmup_cosine": models.fitting.learning_rate_schedule
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -27,15 +27,6 @@ import numpy as np
 import tensorflow as tf
 
 
-def batchnorm_layers(model: keras.Model) -> list[keras.layers.BatchNormalization]:
-    """Every BatchNormalization layer in `model`, nested models included."""
-    return [
-        layer
-        for layer in model._flatten_layers(include_self=False)
-        if isinstance(layer, keras.layers.BatchNormalization)
-    ]
-
-
 class PreciseBatchNorm:
     """Sets the BatchNorm statistics of `base` to their population values on given images.
 

@@ -81,7 +81,7 @@ def range_test(
     optimizer_vars = [v.numpy() for v in model.optimizer.variables] if model.optimizer.built else []
     factor = (end / start) ** (1 / max(1, steps - 1))
     rates, raw = [], []
-    best = math.inf
+    best, average = math.inf, 0.0
     try:
         step = 0
         while step < steps:
@@ -94,7 +94,8 @@ def range_test(
                 step += 1
                 if on_step:
                     on_step(step, steps)
-                smooth = smoothed(raw)[-1]
+                average = 0.9 * average + 0.1 * raw[-1]  # as `smoothed`, step by step
+                smooth = average / (1 - 0.9 ** len(raw))
                 best = min(best, smooth)
                 if step >= steps or not math.isfinite(smooth) or smooth > blow_up * best:
                     step = steps

@@ -10,11 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEDULES = {
-    "constant": "constant learning rate",
-    "warmup_cosine": "linear warm-up, then cosine decay to zero",
-}
-
 
 @dataclass(frozen=True)
 class Strategy:
@@ -29,7 +24,7 @@ class Strategy:
     unfreeze_blocks: int = 0  # 3: top blocks (catalog stages) trained in phase 2
     finetune_lr_factor: float = 0.01  # phase 2 learning rate = learning_rate x this
     trains_base: bool = False
-    schedule: str = "constant"  # a key of SCHEDULES
+    schedule: str = "constant"  # or "warmup_cosine": fitting.learning_rate_schedule
     image_size: int | None = None  # None: the backbone's own input size
     batch_size: int = 32
     head_share: float = 0.0  # share of the epochs that train the head alone, before the base
