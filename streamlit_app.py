@@ -9,13 +9,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chat
 
 import streamlit as st  # noqa: E402
 
-from dashboard import ui_cache  # noqa: E402
+from dashboard import glue  # noqa: E402
 
 PAGES = Path(__file__).parent / "pages"
 
 
 def main() -> None:
-    ui_cache.require_entry_navigation()
+    glue.require_entry_navigation()
     st.set_page_config(page_title="Transfer Learning Lab", page_icon="🧠", layout="wide")
     page = st.navigation(
         [
@@ -26,7 +26,7 @@ def main() -> None:
             st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
         ]
     )
-    ui_cache.mark_routed_by_entry()
+    glue.mark_routed_by_entry()
     page.run()
 
 

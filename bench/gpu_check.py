@@ -22,8 +22,11 @@ import numpy as np
 
 from models import backbones, catalog, classifier, strategies
 
-CASES = (("full_finetune", "float32"), ("full_finetune", "mixed_float16"),
-         ("scratch", "mixed_float16"))  # fmt: skip
+CASES = (
+    ("full_finetune", "float32"),
+    ("full_finetune", "mixed_float16"),
+    ("scratch", "mixed_float16"),
+)
 
 
 def run_case(strategy: str, policy: str, x, y, weights_dir: Path) -> dict:
@@ -31,13 +34,20 @@ def run_case(strategy: str, policy: str, x, y, weights_dir: Path) -> dict:
     try:
         keras.utils.set_random_seed(0)
         s, b = strategies.STRATEGIES[strategy], catalog.get("MobileNet_0.25_224")
-        base = backbones.build(b, include_top=False, pretrained=s.pretrained, input_size=224,
-                               weights_dir=weights_dir, allow_download=False)  # fmt: skip
+        base = backbones.build(
+            b,
+            include_top=False,
+            pretrained=s.pretrained,
+            input_size=224,
+            weights_dir=weights_dir,
+            allow_download=False,
+        )
         clf = classifier.build_classifier(b, base, 5, s, 224, augment=False)
         bn = next(la for la in clf.base.layers if isinstance(la, keras.layers.BatchNormalization))
         before = keras.ops.convert_to_numpy(bn.moving_mean).astype("float32")
-        clf.train_model.compile(optimizer=keras.optimizers.Adam(1e-4),
-                                loss="sparse_categorical_crossentropy")  # fmt: skip
+        clf.train_model.compile(
+            optimizer=keras.optimizers.Adam(1e-4), loss="sparse_categorical_crossentropy"
+        )
         started = time.perf_counter()
         clf.train_model.fit(x, y, batch_size=64, epochs=1, verbose=0)  # includes compiling
         first = time.perf_counter() - started
@@ -47,12 +57,14 @@ def run_case(strategy: str, policy: str, x, y, weights_dir: Path) -> dict:
         out = clf.model.predict(x[:16], verbose=0)
         after = keras.ops.convert_to_numpy(bn.moving_mean).astype("float32")
         return {
-            "case": f"{strategy}/{policy}", "first_epoch_s": round(first, 2),
-            "images_per_s": round(2 * len(x) / seconds, 1), "output_dtype": str(out.dtype),
+            "case": f"{strategy}/{policy}",
+            "first_epoch_s": round(first, 2),
+            "images_per_s": round(2 * len(x) / seconds, 1),
+            "output_dtype": str(out.dtype),
             "probs_sum_error": float(np.abs(out.sum(axis=1) - 1).max()),
             "bn_moving_mean_changed": bool(not np.allclose(before, after)),
             "loss_finite": bool(np.isfinite(history["loss"]).all()),
-        }  # fmt: skip
+        }
     finally:
         keras.config.set_dtype_policy("float32")
 

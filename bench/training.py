@@ -30,6 +30,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -59,137 +60,189 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 def wait(jm, run_id: str):
-    while (run := jm.runs.get(run_id)).status in ("queued", "running"):
+    while (run := jm.runs.get(run_id)).active:
         time.sleep(0.25)  # polling lightly: the run shares this process's CPU
-    if run.status != "finished":
+    if run.status != run.status.FINISHED:
         raise RuntimeError(f"{run_id}: {run.status} {run.message}")
     return run
 
 
-def run() -> list[dict]:
-    from dashboard import datasets, jobs
-    from dashboard.feature_cache import FeatureCache
+@dataclass
+class Bench:
+    """The benchmark's dataset, job manager and backbone, in a temporary TLAB_HOME."""
+
+    settings: object
+    manifest: object
+    jm: object
+    files: list
+    pretrained: bool
+
+    def base_model(self):
+        from models import backbones, catalog
+
+        return backbones.build(
+            catalog.get(BACKBONE),
+            include_top=False,
+            pretrained=self.pretrained,
+            input_size=224,
+            weights_dir=self.settings.weights_dir,
+            allow_download=False,
+        )
+
+    def data(self, split, manifest=None, **kw):
+        from dashboard import datasets
+
+        manifest = manifest or self.manifest
+        return datasets.training_data(self.settings, manifest, split, image_size=224, **kw)
+
+
+def setup(tmp: Path) -> Bench:
+    from dashboard import datasets, training
     from dashboard.settings import Settings
-    from dashboard.train_config import default_config
-    from models import backbones, catalog, fitting
+
+    env = {"TLAB_HOME": str(tmp / "home")}
+    weights = os.environ.get("TLAB_WEIGHTS_DIR")
+    if weights:
+        env.update(TLAB_WEIGHTS_DIR=weights, TLAB_OFFLINE="1")
+    settings = Settings.from_env(env)
+    files = [(f"{CLASSES[i % 5]}/{i}.jpg", photo(i, (256, 256))) for i in range(N_IMAGES)]
+    manifest = datasets.ingest_files(settings, files, "bench").manifest
+    return Bench(settings, manifest, training.JobManager(settings), files, bool(weights))
+
+
+def run() -> list[dict]:
+    from dashboard import datasets
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bench = setup(Path(tmp))
+        figures, ours = head_figures(bench)
+        figures.append(naive_over_head(bench, ours))
+        small = datasets.ingest_files(bench.settings, bench.files[:300], "bench-small").manifest
+        figures.append(finetune_vs_fit(bench, small))
+        figures += finetune_top_vs_fit(bench.jm, bench.settings, small, bench.base_model)
+    return figures
+
+
+def head_figures(bench: Bench) -> tuple[list[dict], float]:
+    """head_vs_one_pass and resubmit_vs_first: 3 rounds, each a cold head-only run (feature
+    cache cleared) and a plain predict on a freshly built base, interleaved; medians."""
+    from dashboard.training import default_config
+    from dashboard.training.features import FeatureCache
+
+    jm = bench.jm
+    cfg = default_config(bench.manifest.id, BACKBONE, "linear_head").with_(epochs=20)
+    ours_s, features_s, cold_s, warm_s = [], [], [], []
+    first = first_total = None
+    for i in range(REPEATS):
+        FeatureCache(bench.settings.cache_dir("features")).clear()
+        started = time.perf_counter()
+        done = wait(jm, jm.submit(cfg, again=i > 0)[0].id)
+        if first is None:
+            first, first_total = done, time.perf_counter() - started
+        ours_s.append(done.results["seconds"]["train"])
+        features_s.append(done.results["seconds"]["features"])
+        base, train = bench.base_model(), bench.data("train", shuffle=False)
+        started = time.perf_counter()
+        base.predict(train, verbose=0)  # what a notebook does once: includes its tracing
+        cold_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        base.predict(train, verbose=0)
+        warm_s.append(time.perf_counter() - started)
+    ours, one_pass, warm_pass = (statistics.median(v) for v in (ours_s, cold_s, warm_s))
+    print(
+        f"# head-only run, medians of {REPEATS}: train {ours:.2f} s (features of train+val "
+        f"{statistics.median(features_s):.2f} s, then 20 epochs), evaluate+export "
+        f"{first.results['seconds']['evaluate_export']:.2f} s; one base.predict over the "
+        f"train set {one_pass:.2f} s (again: {warm_pass:.2f} s)"
+    )
+    figures = [
+        figure("head_vs_one_pass", ours / one_pass, "<= 1.5"),
+        figure("head_vs_one_pass[warm_predict]", ours / warm_pass, "info"),
+    ]
+    started = time.perf_counter()
+    again, reused = jm.submit(cfg)
+    resubmit = time.perf_counter() - started
+    assert reused and again.id == done.id  # the latest finished run with these settings
+    figures.append(figure("resubmit_vs_first", resubmit / first_total, "<= 0.02"))
+    print(f"# resubmit {resubmit * 1e3:.1f} ms vs first run {first_total:.1f} s")
+    return figures, ours
+
+
+def naive_over_head(bench: Bench, ours: float) -> dict:
+    from models import catalog, fitting
+    from models.classifier import build_classifier
+    from models.strategies import STRATEGIES
+
+    clf = build_classifier(
+        catalog.get(BACKBONE),
+        bench.base_model(),
+        len(bench.manifest.classes),
+        STRATEGIES["linear_head"],
+        224,
+        False,
+    )
+    fitting.compile_model(clf.model, 1e-2)
+    started = time.perf_counter()
+    clf.model.fit(
+        bench.data("train", shuffle=True),
+        validation_data=bench.data("val", shuffle=False),
+        epochs=20,
+        verbose=0,
+    )
+    naive = time.perf_counter() - started
+    print(f"# naive fit with a frozen base, 20 epochs: {naive:.1f} s vs ours {ours:.2f} s")
+    return figure("naive_over_head", naive / ours, ">= 8")
+
+
+def finetune_vs_fit(bench: Bench, small) -> dict:
+    """Steady-state epochs (2..E) of both, after tracing and cache filling; 3 rounds,
+    interleaved, on a smaller dataset to keep the benchmark short; medians."""
+    from dashboard.training import default_config
+
+    n_train = len(small.records("train"))
+    epochs, ours_ips, plain_ips = 3, [], []
+    for i in range(REPEATS):
+        shutil.rmtree(bench.settings.cache_dir("pixels"))  # both start from a cold pixel cache
+        # 1 head epoch, then 3 of the whole network: the figure is the last 2 of those.
+        ft = default_config(small.id, BACKBONE, "full_finetune").with_(epochs=epochs + 1)
+        rows = bench.jm.runs.epochs([wait(bench.jm, bench.jm.submit(ft, again=i > 0)[0].id).id])
+        rows = [r for r in next(iter(rows.values())) if r["phase"] == "fine-tune"][1:]
+        ours_ips.append(n_train * len(rows) / sum(r["seconds"] for r in rows))
+        shutil.rmtree(bench.settings.cache_dir("pixels"))
+        seconds = plain_full_finetune(bench, small, ft, epochs)
+        plain_ips.append(n_train * (epochs - 1) / sum(seconds[1:]))
+    ours_m, plain_m = statistics.median(ours_ips), statistics.median(plain_ips)
+    print(
+        f"# full fine-tune, epochs 2-{epochs}, medians of {REPEATS}: ours {ours_m:.1f} img/s "
+        f"{[round(v) for v in ours_ips]}, plain model.fit {plain_m:.1f} img/s "
+        f"{[round(v) for v in plain_ips]}"
+    )
+    return figure("finetune_vs_fit", ours_m / plain_m, ">= 0.9")
+
+
+def plain_full_finetune(bench: Bench, small, ft, epochs: int) -> list[float]:
+    """Plain `model.fit` of strategy 4's whole-network phase; seconds per epoch."""
+    from models import catalog, fitting
     from models.classifier import build_classifier, set_trainable
     from models.strategies import STRATEGIES
 
-    figures = []
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {"TLAB_HOME": str(Path(tmp) / "home")}
-        weights = os.environ.get("TLAB_WEIGHTS_DIR")
-        if weights:
-            env.update(TLAB_WEIGHTS_DIR=weights, TLAB_OFFLINE="1")
-        settings = Settings.from_env(env)
-        files = [(f"{CLASSES[i % 5]}/{i}.jpg", photo(i, (256, 256))) for i in range(N_IMAGES)]
-        m = datasets.ingest_files(settings, files, "bench").manifest
-        jm = jobs.JobManager(settings)
-        b = catalog.get(BACKBONE)
-        pretrained = bool(weights)
-
-        def base_model():
-            return backbones.build(
-                b, include_top=False, pretrained=pretrained, input_size=224,
-                weights_dir=settings.weights_dir, allow_download=False,
-            )  # fmt: skip
-
-        def data(split, **kw):
-            return datasets.training_data(settings, m, split, image_size=224, **kw)
-
-        # head_vs_one_pass and resubmit_vs_first: 3 rounds, each a cold head-only run (feature
-        # cache cleared) and a plain predict on a freshly built base, interleaved; medians.
-        cfg = default_config(m.id, BACKBONE, "linear_head").with_(epochs=20)
-        ours_s, features_s, cold_s, warm_s = [], [], [], []
-        first = first_total = None
-        for i in range(REPEATS):
-            FeatureCache(settings.cache_dir("features")).clear()
-            started = time.perf_counter()
-            done = wait(jm, jm.submit(cfg, again=i > 0)[0].id)
-            if first is None:
-                first, first_total = done, time.perf_counter() - started
-            ours_s.append(done.results["seconds"]["train"])
-            features_s.append(done.results["seconds"]["features"])
-            base = base_model()
-            train = data("train", shuffle=False)
-            started = time.perf_counter()
-            base.predict(train, verbose=0)  # what a notebook does once: includes its tracing
-            cold_s.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            base.predict(train, verbose=0)
-            warm_s.append(time.perf_counter() - started)
-        ours, one_pass, warm_pass = (statistics.median(v) for v in (ours_s, cold_s, warm_s))
-        print(
-            f"# head-only run, medians of {REPEATS}: train {ours:.2f} s (features of train+val "
-            f"{statistics.median(features_s):.2f} s, then 20 epochs), evaluate+export "
-            f"{first.results['seconds']['evaluate_export']:.2f} s; one base.predict over the "
-            f"train set {one_pass:.2f} s (again: {warm_pass:.2f} s)"
-        )
-        figures.append(figure("head_vs_one_pass", ours / one_pass, "<= 1.5"))
-        figures.append(figure("head_vs_one_pass[warm_predict]", ours / warm_pass, "info"))
-        started = time.perf_counter()
-        again, reused = jm.submit(cfg)
-        resubmit = time.perf_counter() - started
-        assert reused and again.id == done.id  # the latest finished run with these settings
-        figures.append(figure("resubmit_vs_first", resubmit / first_total, "<= 0.02"))
-        print(f"# resubmit {resubmit * 1e3:.1f} ms vs first run {first_total:.1f} s")
-
-        # naive_over_head --------------------------------------------------------------------
-        clf = build_classifier(
-            b, base_model(), len(m.classes), STRATEGIES["linear_head"], 224, False
-        )
-        fitting.compile_model(clf.model, 1e-2)
-        started = time.perf_counter()
-        clf.model.fit(
-            data("train", shuffle=True), validation_data=data("val", shuffle=False), epochs=20,
-            verbose=0,
-        )  # fmt: skip
-        naive = time.perf_counter() - started
-        print(f"# naive fit with a frozen base, 20 epochs: {naive:.1f} s vs ours {ours:.2f} s")
-        figures.append(figure("naive_over_head", naive / ours, ">= 8"))
-
-        # finetune_vs_fit: steady-state epochs (2..E) of both, after tracing and cache filling;
-        # 3 rounds, interleaved, on a smaller dataset to keep the benchmark short; medians.
-        small = datasets.ingest_files(settings, files[:300], "bench-small").manifest
-        n_train = sum(r.split == "train" for r in small.images)
-        epochs, ours_ips, plain_ips = 3, [], []
-        for i in range(REPEATS):
-            shutil.rmtree(settings.cache_dir("pixels"))  # both start from a cold pixel cache
-            # 1 head epoch, then 3 of the whole network: the figure is the last 2 of those.
-            ft = default_config(small.id, BACKBONE, "full_finetune").with_(epochs=epochs + 1)
-            rows = jm.runs.epochs([wait(jm, jm.submit(ft, again=i > 0)[0].id).id])
-            rows = [r for r in next(iter(rows.values())) if r["phase"] == "fine-tune"][1:]
-            ours_ips.append(n_train * len(rows) / sum(r["seconds"] for r in rows))
-            shutil.rmtree(settings.cache_dir("pixels"))
-            keras.utils.set_random_seed(ft.seed)
-            clf = build_classifier(
-                b, base_model(), len(small.classes), STRATEGIES["full_finetune"], 224, True,
-                ft.seed,
-            )  # fmt: skip
-            set_trainable(clf, phase=2)
-            factor = STRATEGIES["full_finetune"].finetune_lr_factor
-            fitting.compile_model(clf.train_model, ft.learning_rate * factor)
-            timer = EpochTimer()
-            bs = ft.batch_size
-            clf.train_model.fit(
-                datasets.training_data(
-                    settings, small, "train", image_size=224, batch_size=bs, cache=True
-                ),
-                validation_data=datasets.training_data(
-                    settings, small, "val", image_size=224, batch_size=bs, cache=True
-                ),
-                epochs=epochs, verbose=0, callbacks=[timer],
-            )  # fmt: skip
-            plain_ips.append(n_train * (epochs - 1) / sum(timer.seconds[1:]))
-        ours_m, plain_m = statistics.median(ours_ips), statistics.median(plain_ips)
-        print(
-            f"# full fine-tune, epochs 2-{epochs}, medians of {REPEATS}: ours {ours_m:.1f} img/s "
-            f"{[round(v) for v in ours_ips]}, plain model.fit {plain_m:.1f} img/s "
-            f"{[round(v) for v in plain_ips]}"
-        )
-        figures.append(figure("finetune_vs_fit", ours_m / plain_m, ">= 0.9"))
-        figures += finetune_top_vs_fit(jm, settings, small, base_model)
-    return figures
+    keras.utils.set_random_seed(ft.seed)
+    strategy = STRATEGIES["full_finetune"]
+    clf = build_classifier(
+        catalog.get(BACKBONE), bench.base_model(), len(small.classes), strategy, 224, True, ft.seed
+    )
+    set_trainable(clf, phase=2)
+    fitting.compile_model(clf.train_model, ft.learning_rate * strategy.finetune_lr_factor)
+    timer = EpochTimer()
+    bs = ft.batch_size
+    clf.train_model.fit(
+        bench.data("train", small, batch_size=bs, cache=True),
+        validation_data=bench.data("val", small, batch_size=bs, cache=True),
+        epochs=epochs,
+        verbose=0,
+        callbacks=[timer],
+    )
+    return timer.seconds
 
 
 def finetune_top_vs_fit(jm, settings, small, base_model) -> list[dict]:
@@ -197,12 +250,12 @@ def finetune_top_vs_fit(jm, settings, small, base_model) -> list[dict]:
     blocks vs plain `model.fit` of the same model (same layers frozen) on images from a warm
     pixel cache. Steady-state epochs (after the first, which holds tracing) of 3 rounds."""
     from dashboard import datasets
-    from dashboard.train_config import default_config
+    from dashboard.training import default_config
     from models import catalog, fitting
     from models.classifier import build_classifier, set_trainable
     from models.strategies import STRATEGIES
 
-    n_train = sum(r.split == "train" for r in small.images)
+    n_train = len(small.records("train"))
     ours_s, plain_s, cut_s = [], [], []
     for i in range(REPEATS):
         ft = default_config(small.id, BACKBONE, "finetune_top").with_(epochs=8)  # 4 + 4
@@ -211,8 +264,15 @@ def finetune_top_vs_fit(jm, settings, small, base_model) -> list[dict]:
         ours_s.append(statistics.mean(r["seconds"] for r in rows))
         cut_s.append(run.results["seconds"]["train"])
         keras.utils.set_random_seed(ft.seed)
-        clf = build_classifier(catalog.get(BACKBONE), base_model(), len(small.classes),
-                               STRATEGIES["finetune_top"], 224, False, ft.seed)  # fmt: skip
+        clf = build_classifier(
+            catalog.get(BACKBONE),
+            base_model(),
+            len(small.classes),
+            STRATEGIES["finetune_top"],
+            224,
+            False,
+            ft.seed,
+        )
         set_trainable(clf, phase=2)
         fitting.compile_model(
             clf.model, ft.learning_rate * STRATEGIES["finetune_top"].finetune_lr_factor
@@ -220,10 +280,13 @@ def finetune_top_vs_fit(jm, settings, small, base_model) -> list[dict]:
         timer = EpochTimer()
         clf.model.fit(
             datasets.training_data(settings, small, "train", image_size=224, cache=True),
-            validation_data=datasets.training_data(settings, small, "val", image_size=224,
-                                                   cache=True),
-            epochs=4, verbose=0, callbacks=[timer],
-        )  # fmt: skip
+            validation_data=datasets.training_data(
+                settings, small, "val", image_size=224, cache=True
+            ),
+            epochs=4,
+            verbose=0,
+            callbacks=[timer],
+        )
         plain_s.append(statistics.mean(timer.seconds[1:]))
     ours, plain = statistics.median(ours_s), statistics.median(plain_s)
     print(

@@ -3,7 +3,7 @@
 While a run is watched, the page's live view reruns every second, and after every script run
 Streamlit cleans up: by default `keras.backend.clear_session()` (Keras' global state, TensorFlow's
 kernel cache, a full garbage collection) and another full garbage collection. The app replaces
-that cleanup (`dashboard.ui_cache.keep_keras_state_between_runs`, `runner.postScriptGC = false`).
+that cleanup (`dashboard.glue.keep_keras_state_between_runs`, `runner.postScriptGC = false`).
 
 watched_vs_alone: a fine-tune's images/s (epochs 2-3) while a thread does our cleanup every
   second, over the same fit with nothing else running. Goal >= 0.9.
@@ -85,14 +85,14 @@ def _images_per_second(cleanup) -> float:
 def run() -> list[dict]:
     from streamlit.runtime.scriptrunner import script_runner
 
-    default = script_runner._clean_problem_modules  # before ui_cache replaces it
-    from dashboard import ui_cache
+    default = script_runner._clean_problem_modules  # before glue replaces it
+    from dashboard import glue
 
     def streamlit_default() -> None:
         default()
         gc.collect(2)
 
-    kinds = {"alone": None, "ours": ui_cache._clean_without_keras, "streamlit": streamlit_default}
+    kinds = {"alone": None, "ours": glue._clean_without_keras, "streamlit": streamlit_default}
     speeds: dict[str, list[float]] = {k: [] for k in kinds}
     _images_per_second(None)  # warm-up: TensorFlow's first fit in a process is slower
     for _ in range(ROUNDS):
@@ -101,8 +101,16 @@ def run() -> list[dict]:
             print(f"# {kind}: {speeds[kind][-1]:.1f} img/s", flush=True)
     med = {k: statistics.median(v) for k, v in speeds.items()}
     return [
-        figure("watched_vs_alone", med["ours"] / med["alone"], ">= 0.9",
-               images_per_second={k: round(v, 1) for k, v in med.items()}),
-        figure("watched_streamlit_cleanup_vs_alone", med["streamlit"] / med["alone"], "info",
-               stalled_rounds=sum(v == 0.0 for v in speeds["streamlit"])),
-    ]  # fmt: skip
+        figure(
+            "watched_vs_alone",
+            med["ours"] / med["alone"],
+            ">= 0.9",
+            images_per_second={k: round(v, 1) for k, v in med.items()},
+        ),
+        figure(
+            "watched_streamlit_cleanup_vs_alone",
+            med["streamlit"] / med["alone"],
+            "info",
+            stalled_rounds=sum(v == 0.0 for v in speeds["streamlit"]),
+        ),
+    ]

@@ -1,1 +1,3 @@
-"""The app's services. Only `dashboard.ui_cache` imports streamlit; the rest is plain Python."""
+"""The app's services, one subpackage per feature (datasets, training, advisor, compare,
+explore) over a few shared modules (settings, images, backbones, significance, storage).
+Only `dashboard.glue` imports streamlit; the rest is plain Python. See docs/architecture.md."""

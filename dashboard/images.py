@@ -13,9 +13,11 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+# The one list of image file types accepted anywhere: uploads, dataset files, try-it.
 UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff")
 
-# label -> skimage.data function name. Photos that ship with scikit-image, so they work offline.
+# label -> skimage.data function name. Photos that ship with scikit-image, so they work offline;
+# the first is what Explore opens with.
 SAMPLES = {
     "Cat (Chelsea)": "chelsea",
     "Coffee": "coffee",
@@ -24,7 +26,6 @@ SAMPLES = {
     "Horse (silhouette)": "horse",
     "Camera man (grayscale)": "camera",
 }
-DEFAULT_SAMPLE = "Cat (Chelsea)"
 
 
 class ImageError(ValueError):
@@ -147,3 +148,25 @@ def prepare_for_storage(data: bytes, max_pixels: int) -> tuple[bytes, str, int, 
         if img.mode == "RGB" and not rotated and img.format in ("JPEG", "PNG"):
             return data, "jpg" if img.format == "JPEG" else "png", w, h
     return to_png(rgb), "png", w, h
+
+
+# Viridis at 6 anchors; enough for maps shown a few hundred pixels wide.
+_VIRIDIS = np.array(
+    [[68, 1, 84], [65, 68, 135], [42, 120, 142], [34, 168, 132], [122, 209, 81], [253, 231, 37]],
+    dtype="float32",
+)
+
+
+def colorize(values01: np.ndarray) -> np.ndarray:
+    """A [0, 1] map as viridis RGB uint8."""
+    v = np.clip(np.asarray(values01, dtype="float32"), 0, 1) * (len(_VIRIDIS) - 1)
+    lo = np.floor(v).astype(int)
+    hi = np.minimum(lo + 1, len(_VIRIDIS) - 1)
+    t = (v - lo)[..., None]
+    return (_VIRIDIS[lo] * (1 - t) + _VIRIDIS[hi] * t).astype("uint8")
+
+
+def overlay(rgb: np.ndarray, values01: np.ndarray, alpha: float = 0.5) -> np.ndarray:
+    """A coarse [0, 1] map upsampled to the image and blended over it."""
+    heat = colorize(np.clip(resize_map(values01, rgb.shape[:2]), 0, 1))
+    return (rgb.astype("float32") * (1 - alpha) + heat * alpha).astype("uint8")

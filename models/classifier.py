@@ -71,8 +71,9 @@ def build_head(n_features: int, n_classes: int, kind: str) -> keras.Model:
     return keras.Sequential(layers, name=f"{kind}_head")
 
 
-def on_raw_images(backbone: Backbone, base: keras.Model, inputs, frozen_bn: bool = True,
-                  pool: bool = True):  # fmt: skip
+def on_raw_images(
+    backbone: Backbone, base: keras.Model, inputs, frozen_bn: bool = True, pool: bool = True
+):
     """raw 0-255 RGB -> the backbone's preprocessing -> base -> global average pooling (`pool`)."""
     x = preprocessing.apply(backbone.module, inputs)
     x = base(x, training=False) if frozen_bn else base(x)

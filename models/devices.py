@@ -12,6 +12,7 @@ import os
 import threading
 from dataclasses import dataclass
 
+import keras
 import tensorflow as tf
 
 _lock = threading.Lock()
@@ -46,3 +47,14 @@ def configure() -> DevicePlan:
     label = details.get("device_name", gpus[0].name)
     name = f"GPU: {label}" + (f" ×{len(gpus)}" if len(gpus) > 1 else "")
     return DevicePlan(name, len(gpus), "mixed_float16")
+
+
+@contextlib.contextmanager
+def dtype_policy(name: str):
+    """Build layers under a precision policy, then put the global policy back."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)

@@ -42,8 +42,8 @@ def compile_model(model: keras.Model, learning_rate) -> None:
 class Reporter(keras.callbacks.Callback):
     """Reports batches and finished epochs; stops within one batch once `stop` is set.
 
-    on_batch(epoch, steps_done, steps) and on_epoch(epoch, logs, seconds, images_seen), with
-    epochs numbered from 1 and continued across a run's phases by `epoch_offset`. It hooks
+    on_batch(epoch, steps_done, steps) and on_epoch(epoch, logs, seconds), epochs numbered from
+    1 within this fit. It hooks
     batch *begin*, not end: a callback on batch end makes Keras wait for every step's metrics
     before dispatching the next step (no async dispatch), which costs throughput. Setting
     `stop_training` at a batch's begin ends the loop right after that batch. An epoch cut
@@ -54,17 +54,13 @@ class Reporter(keras.callbacks.Callback):
         self,
         stop: threading.Event,
         on_batch: Callable[[int, int, int], None],
-        on_epoch: Callable[[int, dict, float, int], None],
+        on_epoch: Callable[[int, dict, float], None],
         n_images: int,
         batch_size: int,
-        epoch_offset: int = 0,
-        images_seen: int = 0,
     ):
         super().__init__()
         self.stop, self.on_batch, self.on_epoch = stop, on_batch, on_epoch
-        self.n_images, self.batch_size, self.offset = n_images, batch_size, epoch_offset
         self.steps = max(1, -(-n_images // batch_size))
-        self.images_seen = images_seen
         self.stopped = False
         self.epochs_done = 0
 
@@ -73,7 +69,7 @@ class Reporter(keras.callbacks.Callback):
         self.started = time.perf_counter()
 
     def on_train_batch_begin(self, batch, logs=None):
-        self.on_batch(self.offset + self.epoch + 1, batch, self.steps)
+        self.on_batch(self.epoch + 1, batch, self.steps)
         if self.stop.is_set():
             self.stopped = True
             self.model.stop_training = True  # Keras checks it after this batch
@@ -81,11 +77,10 @@ class Reporter(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self.stopped:
             return
-        self.images_seen += self.n_images
         self.epochs_done += 1
         seconds = time.perf_counter() - self.started
-        self.on_batch(self.offset + epoch + 1, self.steps, self.steps)
-        self.on_epoch(self.offset + epoch + 1, dict(logs or {}), seconds, self.images_seen)
+        self.on_batch(epoch + 1, self.steps, self.steps)
+        self.on_epoch(epoch + 1, dict(logs or {}), seconds)
 
 
 class RefreshBatchNorm(keras.callbacks.Callback):
@@ -135,7 +130,7 @@ def fit_on_arrays(
     learning_rate,
     seed: int,
     stop: threading.Event,
-    on_epoch: Callable[[int, dict, float, int], None],
+    on_epoch: Callable[[int, dict, float], None],
     early_stopping: bool = False,
     patience: int = 3,
     on_batch: Callable[[int, int, int], None] | None = None,
@@ -150,70 +145,107 @@ def fit_on_arrays(
     set-up. Stop is checked after every batch. Returns the epochs done.
     """
     import numpy as np
-    import tensorflow as tf
 
     x_train, y_train = (np.asarray(a) for a in train)
-    x_val, y_val = tf.constant(val[0]), tf.constant(val[1], tf.int32)
-    optimizer = keras.optimizers.Adam(learning_rate)
-    variables = model.trainable_variables
-    optimizer.build(variables)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    features = tf.TensorSpec([None, *x_train.shape[1:]], tf.float32)
-    labels = tf.TensorSpec([None], tf.int32)
-
-    def hits(y, probs):
-        return tf.reduce_sum(
-            tf.cast(tf.equal(tf.argmax(probs, 1, output_type=tf.int32), y), "float32")
-        )
-
-    @tf.function(input_signature=[features, labels])
-    def train_step(x, y):
-        with tf.GradientTape() as tape:
-            probs = model(x, training=True)
-            loss = loss_fn(y, probs)
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
-        return loss * tf.cast(tf.shape(x)[0], loss.dtype), hits(y, probs)
-
-    @tf.function(input_signature=[features, labels])
-    def evaluate_batch(x, y):
-        probs = model(x, training=False)
-        return loss_fn(y, probs) * tf.cast(tf.shape(x)[0], "float32"), hits(y, probs)
-
-    def evaluate(x, y):
-        """Mean loss and accuracy, in slices: activation maps of a large set at once would
-        not fit in memory."""
-        n = int(x.shape[0])
-        if n == 0:
-            return 0.0, 0.0
-        sums = [evaluate_batch(x[i : i + 256], y[i : i + 256]) for i in range(0, n, 256)]
-        return sum(float(a) for a, _ in sums) / n, sum(float(b) for _, b in sums) / n
-
+    y_train = y_train.astype("int32")
+    steps = _ArraySteps(model, learning_rate, x_train.shape[1:])
+    x_val, y_val = steps.tensors(*val)  # converted once, evaluated every epoch
     rng, n = np.random.default_rng(seed), len(x_train)
-    steps = -(-n // batch_size)
-    best, best_weights, waited, done = -1.0, None, 0, 0
+    n_batches = -(-n // batch_size)
+    keeper = _BestWeights(model, patience) if early_stopping else None
     for epoch in range(1, epochs + 1):
         started, total_loss, correct = time.perf_counter(), 0.0, 0.0
         order = rng.permutation(n)
         for i in range(0, n, batch_size):
             idx = order[i : i + batch_size]
-            loss, right = train_step(x_train[idx], y_train[idx].astype("int32"))
+            loss, right = steps.train(x_train[idx], y_train[idx])
             total_loss, correct = total_loss + float(loss), correct + float(right)
             if on_batch is not None:
-                on_batch(epoch, i // batch_size + 1, steps)
+                on_batch(epoch, i // batch_size + 1, n_batches)
             if stop.is_set():
-                return done  # an epoch cut short is not recorded
-        val_loss, val_acc = (float(v) for v in evaluate(x_val, y_val))
-        logs = {"loss": total_loss / n, "accuracy": correct / n, "val_loss": val_loss,
-                "val_accuracy": val_acc}  # fmt: skip
-        done = epoch
-        on_epoch(epoch, logs, time.perf_counter() - started, n * epoch)
-        if early_stopping:
-            if val_acc > best:
-                best, best_weights, waited = val_acc, model.get_weights(), 0
-            else:
-                waited += 1
-                if waited >= patience:
-                    break
-    if early_stopping and best_weights is not None:
-        model.set_weights(best_weights)
-    return done
+                return epoch - 1  # an epoch cut short is not recorded
+        val_loss, val_acc = steps.evaluate(x_val, y_val)
+        logs = {"loss": total_loss / n, "accuracy": correct / n}
+        logs.update(val_loss=val_loss, val_accuracy=val_acc)
+        on_epoch(epoch, logs, time.perf_counter() - started)
+        if keeper is not None and keeper.patience_ran_out(val_acc):
+            break
+    if keeper is not None:
+        keeper.restore()
+    return epoch if epochs else 0
+
+
+class _ArraySteps:
+    """A model's training step (Adam) and evaluation, each one traced function."""
+
+    def __init__(self, model: keras.Model, learning_rate, feature_shape):
+        import tensorflow as tf
+
+        self.model = model
+        self.optimizer = keras.optimizers.Adam(learning_rate)
+        self.variables = model.trainable_variables
+        self.optimizer.build(self.variables)
+        self.loss_fn = keras.losses.SparseCategoricalCrossentropy()
+        signature = [
+            tf.TensorSpec([None, *feature_shape], tf.float32),
+            tf.TensorSpec([None], tf.int32),
+        ]
+        self.train = tf.function(self._train, input_signature=signature)
+        self._evaluate_batch = tf.function(self._evaluate, input_signature=signature)
+
+    @staticmethod
+    def _hits(y, probs):
+        import tensorflow as tf
+
+        predicted = tf.argmax(probs, 1, output_type=tf.int32)
+        return tf.reduce_sum(tf.cast(tf.equal(predicted, y), "float32"))
+
+    def _train(self, x, y):
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            probs = self.model(x, training=True)
+            loss = self.loss_fn(y, probs)
+        gradients = tape.gradient(loss, self.variables)
+        self.optimizer.apply_gradients(zip(gradients, self.variables, strict=True))
+        return loss * tf.cast(tf.shape(x)[0], loss.dtype), self._hits(y, probs)
+
+    def _evaluate(self, x, y):
+        import tensorflow as tf
+
+        probs = self.model(x, training=False)
+        return self.loss_fn(y, probs) * tf.cast(tf.shape(x)[0], "float32"), self._hits(y, probs)
+
+    @staticmethod
+    def tensors(x, y):
+        import tensorflow as tf
+
+        return tf.constant(x), tf.constant(y, tf.int32)
+
+    def evaluate(self, x, y) -> tuple[float, float]:
+        """Mean loss and accuracy, in slices: activation maps of a large set at once would
+        not fit in memory."""
+        n = int(x.shape[0])
+        if n == 0:
+            return 0.0, 0.0
+        sums = [self._evaluate_batch(x[i : i + 256], y[i : i + 256]) for i in range(0, n, 256)]
+        return sum(float(a) for a, _ in sums) / n, sum(float(b) for _, b in sums) / n
+
+
+class _BestWeights:
+    """Early stopping for `fit_on_arrays`: keeps the best validation accuracy's weights."""
+
+    def __init__(self, model: keras.Model, patience: int):
+        self.model, self.patience = model, patience
+        self.best, self.weights, self.waited = -1.0, None, 0
+
+    def patience_ran_out(self, val_acc: float) -> bool:
+        if val_acc > self.best:
+            self.best, self.weights, self.waited = val_acc, self.model.get_weights(), 0
+        else:
+            self.waited += 1
+        return self.waited >= self.patience
+
+    def restore(self) -> None:
+        if self.weights is not None:
+            self.model.set_weights(self.weights)

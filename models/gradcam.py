@@ -1,5 +1,10 @@
 """Grad-CAM (Selvaraju et al. 2017): where in the image the evidence for a class lies.
 
+One entry point, `GradCAM(model, layer)`, for both kinds of model the app explains: a
+pretrained ImageNet classifier (a flat graph; `layer` names its last convolutional layer) and a
+trained transfer classifier (`layer=None`: a chain of preprocessing, a nested backbone whose
+output is its last convolutional map, pooling and a head).
+
 Gradients are taken of the class *logit*, not the softmax probability: a confident softmax
 saturates and its gradients vanish. The logits are read from the model's last layer without
 cloning or editing the model: the input of a final softmax `Activation`, or `x @ W + b` of a
@@ -14,7 +19,10 @@ import tensorflow as tf
 
 
 class GradCAM:
-    def __init__(self, model: keras.Model, layer_name: str):
+    def __init__(self, model: keras.Model, layer_name: str | None = None):
+        self.model, self.chain = model, layer_name is None
+        if self.chain:
+            return
         self.last = model.layers[-1]
         if isinstance(self.last, keras.layers.Activation | keras.layers.Dense):
             head_input = self.last.input
@@ -33,6 +41,8 @@ class GradCAM:
     def __call__(self, batch: np.ndarray, class_id: int | None = None) -> tuple[np.ndarray, int]:
         """(heatmap (h, w) in [0, 1] at the layer's resolution, the class explained)."""
         x = tf.convert_to_tensor(np.asarray(batch, dtype="float32")[:1])
+        if self.chain:
+            return _chain_cam(self.model, x, class_id)
         with tf.GradientTape() as tape:
             conv_out, head_input = self.grad_model(x, training=False)
             logits = self._logits(head_input)
@@ -50,14 +60,10 @@ def _heatmap(conv, grads) -> np.ndarray:
     return cam / peak if peak > 0 else cam
 
 
-def classifier_cam(model: keras.Model, batch: np.ndarray, class_id: int | None = None):
+def _chain_cam(model: keras.Model, x, class_id: int | None):
     """Grad-CAM for a trained classifier built as a chain: preprocessing layers, a nested
-    backbone (a Model), pooling, then a head (a Model ending in a softmax Dense).
-
-    The backbone's output is its last convolutional map, so that is where Grad-CAM looks.
-    Returns (heatmap in [0, 1], class explained).
-    """
-    x = tf.convert_to_tensor(np.asarray(batch, dtype="float32")[:1])
+    backbone (a Model), pooling, then a head (a Model ending in a softmax Dense). The
+    backbone's output is its last convolutional map, so that is where Grad-CAM looks."""
     with tf.GradientTape() as tape:
         conv = None
         for layer in model.layers[1:]:

@@ -24,8 +24,12 @@ class RangeTest:
     suggestion: float
 
     def to_dict(self) -> dict:
-        return {"rates": self.rates, "losses": self.losses, "raw_losses": self.raw_losses,
-                "suggestion": self.suggestion}  # fmt: skip
+        return {
+            "rates": self.rates,
+            "losses": self.losses,
+            "raw_losses": self.raw_losses,
+            "suggestion": self.suggestion,
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> RangeTest:

@@ -12,12 +12,22 @@ import numpy as np
 
 # keras.applications submodule -> imagenet_utils mode; "none": the model rescales inside itself.
 MODES = {
-    "mobilenet": "tf", "mobilenet_v2": "tf", "xception": "tf", "inception_v3": "tf",
-    "inception_resnet_v2": "tf", "resnet_v2": "tf", "nasnet": "tf",
-    "resnet": "caffe", "vgg16": "caffe", "vgg19": "caffe",
+    "mobilenet": "tf",
+    "mobilenet_v2": "tf",
+    "xception": "tf",
+    "inception_v3": "tf",
+    "inception_resnet_v2": "tf",
+    "resnet_v2": "tf",
+    "nasnet": "tf",
+    "resnet": "caffe",
+    "vgg16": "caffe",
+    "vgg19": "caffe",
     "densenet": "torch",
-    "mobilenet_v3": "none", "efficientnet": "none", "efficientnet_v2": "none", "convnext": "none",
-}  # fmt: skip
+    "mobilenet_v3": "none",
+    "efficientnet": "none",
+    "efficientnet_v2": "none",
+    "convnext": "none",
+}
 
 _TORCH_MEAN, _TORCH_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 _CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)

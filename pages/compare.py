@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, compare, compare_charts, datasets, train_service, ui_cache
-from dashboard import experiments as experiments_service
-from dashboard.dataset_store import DatasetError
+from dashboard import backbones, compare, datasets, glue, training
+from pages.widgets.live import live_view
 
 SELECTION = "compare_selection"
 INTRO = (
@@ -25,23 +24,25 @@ def experiments(settings, jm) -> None:
         by_id = {m.id: m for m in stored}
         c1, c2, c3, c4 = st.columns(4)
         ds = c1.selectbox("Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="x_ds")
-        keys = [c.backbone.key for c in train_service.backbone_choices(settings)]
-        default = keys.index(train_service.default_backbone(settings))
+        keys = [c.backbone.key for c in backbones.backbone_choices(settings)]
+        default = keys.index(backbones.default_backbone(settings))
         backbone = c2.selectbox("Backbone", keys, index=default, key="x_backbone")
         epochs = c3.number_input(
             "Epochs", 1, 500, None, key="x_epochs", placeholder="each strategy's default"
         )
         seeds = c4.number_input("Seeds", 1, 5, 3, key="x_seeds")
         same = st.toggle(
-            "Scratch with the pretrained run's schedule (He et al.'s protocol)", False,
-            key="x_same", help="Off: scratch uses its own defaults (larger learning rate, "
-            "warm-up and cosine decay, more epochs, 128 px), which give it a fair chance.",
-        )  # fmt: skip
+            "Scratch with the pretrained run's schedule (He et al.'s protocol)",
+            False,
+            key="x_same",
+            help="Off: scratch uses its own defaults (larger learning rate, warm-up and cosine "
+            "decay, more epochs, 128 px), which give it a fair chance.",
+        )
         plans = {
-            "Pretrained vs scratch": lambda: experiments_service.pretrained_vs_scratch(
+            "Pretrained vs scratch": lambda: compare.experiments.pretrained_vs_scratch(
                 ds, backbone, int(seeds), same_schedule_as_pretrained=same, epochs=epochs
             ),
-            "Strategy ladder": lambda: experiments_service.strategy_ladder(
+            "Strategy ladder": lambda: compare.experiments.strategy_ladder(
                 ds, backbone, int(seeds), epochs=epochs
             ),
         }
@@ -59,74 +60,77 @@ def pick_runs(jm) -> list:
         st.info("No runs yet: train on the Train page or start an experiment above.")
         return []
     query = st.text_input("Filter runs", "", placeholder="dataset, backbone, strategy, status…")
-    shown = [r for r in runs if query.lower() in " ".join(
-        (r.name, r.dataset_name, r.backbone, r.strategy, r.status)).lower()]  # fmt: skip
+    shown = [r for r in runs if query.lower() in _searchable(r)]
     st.dataframe(
-        [{"run": r.name, "dataset": r.dataset_name, "backbone": r.backbone, "strategy": r.strategy,
-          "epochs": r.config.get("epochs"), "lr": r.config.get("learning_rate"),
-          "seed": r.config.get("seed"), "status": r.status, "best val acc": r.best_val_acc,
-          "seconds": round((r.finished or 0) - (r.started or 0), 1) if r.finished else None,
-          "id": r.id} for r in shown],
-        hide_index=True, height=min(400, 40 + 35 * len(shown)),
-    )  # fmt: skip
+        [_table_row(r) for r in shown], hide_index=True, height=min(400, 40 + 35 * len(shown))
+    )
     default = [i for i in st.session_state.get(SELECTION, []) if i in {r.id for r in shown}]
     if not default:  # the two latest runs; a running one shows its curve growing
-        default = [r.id for r in shown if r.status != "failed"][:2]
+        default = [r.id for r in shown if r.status != training.RunStatus.FAILED][:2]
     labels = {r.id: f"{r.name} · {r.id}" for r in shown}
     chosen = st.multiselect("Compare", list(labels), default=default, format_func=labels.get)
     return [r for r in runs if r.id in chosen]
 
 
-@st.fragment
-def comparison(run_ids: list[str]) -> None:
-    """Every chosen run has ended: drawn once; its widgets rerun only this part."""
-    st.session_state.pop("_compare_live", None)  # the full rerun that ended the polling
-    draw_comparison(run_ids)
+def _searchable(run) -> str:
+    return " ".join((run.name, run.dataset_name, run.backbone, run.strategy, run.status)).lower()
 
 
-@st.fragment(run_every=2.0)
-def live_comparison(run_ids: list[str]) -> None:
-    """Some chosen run is queued or running: redrawn every 2 s until none is."""
-    if draw_comparison(run_ids):
-        st.session_state["_compare_live"] = True
-    elif st.session_state.pop("_compare_live", None):
-        st.rerun()  # everything ended: draw the page once more, without polling
+def _table_row(run) -> dict:
+    seconds = round((run.finished or 0) - (run.started or 0), 1) if run.finished else None
+    return {
+        "run": run.name,
+        "dataset": run.dataset_name,
+        "backbone": run.backbone,
+        "strategy": run.strategy,
+        "epochs": run.config.get("epochs"),
+        "lr": run.config.get("learning_rate"),
+        "seed": run.config.get("seed"),
+        "status": run.status,
+        "best val acc": run.best_val_acc,
+        "seconds": seconds,
+        "id": run.id,
+    }
 
 
 def pending(runs) -> bool:
-    return any(r.status in ("queued", "running") for r in runs)
+    return any(r.active for r in runs)
 
 
 def draw_comparison(run_ids: list[str]) -> bool:
     """Curves, summary and downloads for the runs; True while some of them are still going."""
-    jm = ui_cache.job_manager()
+    jm = glue.job_manager()
     runs = [jm.runs.get(i) for i in run_ids]
     histories = jm.runs.epochs(run_ids)  # one query for every point of every run
     c1, c2, c3, c4 = st.columns(4)
-    metric = c1.selectbox("Metric", list(compare_charts.LABELS), key="c_metric",
-                          format_func=compare_charts.LABELS.get)  # fmt: skip
+    labels = compare.charts.LABELS
+    metric = c1.selectbox("Metric", list(labels), key="c_metric", format_func=labels.get)
     x_axis = c2.selectbox("X axis", list(compare.X_AXES), key="c_x")
     smoothing = c3.slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="c_smooth")
     bands = c4.toggle("Seeds as mean ± std", True, key="c_bands")
-    fig = compare_charts.curves(runs, histories, metric, x_axis, smoothing, bands)
+    fig = compare.charts.curves(runs, histories, metric, x_axis, smoothing, bands)
     st.plotly_chart(fig, width="stretch", key="c_curves")
     target_default = compare.default_target(list(histories.values()))
     c1, c2 = st.columns(2)
-    target = c1.number_input("Target validation accuracy", 0.0, 1.0, round(target_default, 3),
-                             0.01, key="c_target")  # fmt: skip
+    target = c1.number_input(
+        "Target validation accuracy", 0.0, 1.0, round(target_default, 3), 0.01, key="c_target"
+    )
     scratch = [r.id for r in runs if r.strategy == "scratch"]
     names = {r.id: r.name for r in runs}
     baseline = c2.selectbox(
-        "Baseline for the speed-up", run_ids, index=run_ids.index(scratch[0]) if scratch else 0,
-        format_func=names.get, key="c_baseline",
-    )  # fmt: skip
+        "Baseline for the speed-up",
+        run_ids,
+        index=run_ids.index(scratch[0]) if scratch else 0,
+        format_func=names.get,
+        key="c_baseline",
+    )
     st.dataframe(compare.summary_rows(runs, histories, target, baseline), hide_index=True)
     pretrained_vs_scratch(runs, histories)
     d1, d2 = st.columns(2)
-    d1.download_button("Metrics (CSV)", compare.metrics_csv(runs, histories), "metrics.csv",
-                       "text/csv", key="c_csv")  # fmt: skip
-    d2.download_button("Chart (HTML)", fig.to_html(include_plotlyjs="cdn"), "curves.html",
-                       "text/html", key="c_html")  # fmt: skip
+    csv = compare.metrics_csv(runs, histories)
+    d1.download_button("Metrics (CSV)", csv, "metrics.csv", "text/csv", key="c_csv")
+    html = fig.to_html(include_plotlyjs="cdn")
+    d2.download_button("Chart (HTML)", html, "curves.html", "text/html", key="c_html")
     st.caption("For a PNG, use the camera button on the chart.")
     return pending(runs)
 
@@ -137,8 +141,8 @@ def pretrained_vs_scratch(runs, histories) -> None:
     if pair is None:
         return
     try:
-        manifest = datasets.get(ui_cache.settings(), pair[1][0].dataset_id)
-    except DatasetError:
+        manifest = datasets.get(glue.settings(), pair[1][0].dataset_id)
+    except datasets.DatasetError:
         return  # the dataset was deleted: no class prior to judge against
     n_val, prior = datasets.validation_prior(manifest)
     st.subheader("Pretrained vs scratch")
@@ -159,10 +163,12 @@ def details(runs) -> None:
     st.subheader("Confusion matrices")
     cols = st.columns(min(len(done), 3))
     for i, run in enumerate(done):
-        fig = charts.confusion_heatmap(run.results["val"]["confusion"], run.results["classes"])
+        fig = training.charts.confusion_heatmap(
+            run.results["val"]["confusion"], run.results["classes"]
+        )
         fig.update_layout(title=run.name)
         cols[i % len(cols)].plotly_chart(fig, width="stretch", key=f"cm_{run.id}")
-    st.plotly_chart(compare_charts.per_class_f1(done), width="stretch", key="c_f1")
+    st.plotly_chart(compare.charts.per_class_f1(done), width="stretch", key="c_f1")
 
 
 def manage(jm, runs) -> None:
@@ -185,15 +191,16 @@ def manage(jm, runs) -> None:
 def compare_page() -> None:
     st.title("Compare runs")
     st.markdown(INTRO)
-    settings = ui_cache.settings()
-    jm = ui_cache.job_manager()
+    settings = glue.settings()
+    jm = glue.job_manager()
     experiments(settings, jm)
     runs = pick_runs(jm)
     if runs:
-        (live_comparison if pending(runs) else comparison)([r.id for r in runs])
+        run_ids = [r.id for r in runs]
+        live_view("compare", lambda: draw_comparison(run_ids), pending(runs))
         details(runs)
     manage(jm, jm.runs.list())
 
 
-ui_cache.require_entry_navigation()
+glue.require_entry_navigation()
 compare_page()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, explore, images, ui_cache
+from dashboard import backbones, explore, glue, images
+from dashboard.explore import charts
 
 INTRO = (
     "A network trained on ImageNet learns **low-level features** (colours, edges) in its early "
@@ -14,9 +15,9 @@ INTRO = (
 )
 
 
-def pick_model(choices: list[explore.ModelChoice], default_key: str) -> str:
+def pick_model(choices: list[backbones.ModelChoice], default_key: str) -> str:
     by_key = {c.backbone.key: c for c in choices}
-    families = explore.families()
+    families = backbones.families()
     default_family = by_key[default_key].backbone.family
     family = st.sidebar.selectbox(
         "Model family",
@@ -38,7 +39,7 @@ def pick_image(max_upload_mb: int = 20) -> tuple[str, np.ndarray | None]:
     source = st.sidebar.radio("Image", ["Sample photo", "Upload"], horizontal=True)
     if source == "Sample photo":
         label = st.sidebar.selectbox("Sample", list(images.SAMPLES))
-        return label, ui_cache.sample_image(label)
+        return label, glue.sample_image(label)
     upload = st.sidebar.file_uploader(
         "Your image", type=list(images.UPLOAD_TYPES), max_upload_size=max_upload_mb
     )
@@ -46,13 +47,13 @@ def pick_image(max_upload_mb: int = 20) -> tuple[str, np.ndarray | None]:
         st.info("Upload an image in the sidebar (JPEG, PNG, WebP, BMP, GIF or TIFF).")
         return "", None
     try:
-        return upload.name, ui_cache.decoded_upload(upload.getvalue())
+        return upload.name, glue.decoded_upload(upload.getvalue())
     except images.ImageError as exc:
         st.error(f"Cannot use **{upload.name}**: {exc}")
         return upload.name, None
 
 
-def model_card(choice: explore.ModelChoice) -> None:
+def model_card(choice: backbones.ModelChoice) -> None:
     b = choice.backbone
     top5 = f" · top-5 {b.top5}%" if b.top5 else ""
     st.markdown(
@@ -81,7 +82,7 @@ def feature_maps_tab(key: str, loaded: explore.LoadedModel, result, rgb) -> None
     cols = st.columns(len(result.stages))
     for i, (col, (name, acts)) in enumerate(zip(cols, result.stages.items(), strict=True)):
         channel = explore.top_channels(acts, 1)[0]
-        picture = charts.overlay(result.view, explore.channel_map(acts, channel), alpha=0.75)
+        picture = images.overlay(result.view, explore.channel_map(acts, channel), alpha=0.75)
         h, w, c = acts.shape
         col.image(picture, caption=f"stage {i + 1} · {name} · {h}×{w}×{c}", width="stretch")
 
@@ -89,9 +90,9 @@ def feature_maps_tab(key: str, loaded: explore.LoadedModel, result, rgb) -> None
     layers = explore.map_layers(loaded)
     default = layers.index(loaded.backbone.stages[len(loaded.backbone.stages) // 2])
     layer = st.selectbox("Layer", layers, index=default, key="map_layer")
-    acts = ui_cache.layer_activations(key, layer, rgb)
+    acts = glue.layer_activations(key, layer, rgb)
     top = explore.top_channels(acts, 16)
-    tiles = [charts.colorize(explore.channel_map(acts, ch)) for ch in top]
+    tiles = [images.colorize(explore.channel_map(acts, ch)) for ch in top]
     st.image(tiles, caption=[f"ch {ch}" for ch in top], width=88)
     channel = st.pills("Open a channel at full size", top, default=top[0], key=f"ch_{layer}")
     if channel is not None:
@@ -124,7 +125,7 @@ def filters_tab(key: str, loaded: explore.LoadedModel) -> None:
             st.error(f"{layer} has {channels} channels (0–{channels - 1}).")
             return
         bar = st.progress(0.0, text="Gradient ascent…")
-        result = ui_cache.maximized(
+        result = glue.maximized(
             key, layer, int(channel), steps, lambda i, n: bar.progress(i / n, f"step {i}/{n}")
         )
         bar.empty()
@@ -146,7 +147,7 @@ def gradcam_tab(key: str, loaded: explore.LoadedModel, result, rgb) -> None:
     class_id = st.selectbox(
         "Explain class", range(len(names)), index=top, format_func=lambda i: names[i]
     )
-    heat, explained = ui_cache.grad_cam(key, rgb, int(class_id))
+    heat, explained = glue.grad_cam(key, rgb, int(class_id))
     title = f"Grad-CAM for “{names[explained]}” at {loaded.backbone.last_conv}"
     st.plotly_chart(charts.heatmap_over_image(result.view, heat, title), width="stretch")
 
@@ -159,27 +160,27 @@ def architecture_tab(loaded: explore.LoadedModel, settings) -> None:
     st.caption("Stages end at: " + " → ".join(loaded.backbone.stages))
     st.dataframe(rows, hide_index=True, height=320)
     st.subheader("The catalog")
-    st.plotly_chart(charts.catalog_scatter(explore.all_backbones), width="stretch")
-    st.dataframe(explore.catalog_rows(settings), hide_index=True)
+    st.plotly_chart(charts.catalog_scatter(backbones.all_backbones), width="stretch")
+    st.dataframe(backbones.catalog_rows(settings), hide_index=True)
 
 
 def explore_page() -> None:
     st.title("Explore pretrained models")
     st.markdown(INTRO)
-    settings = ui_cache.settings()
-    choices = explore.model_choices(settings)
-    key = pick_model(choices, explore.default_model_key(settings))
+    settings = glue.settings()
+    choices = backbones.model_choices(settings)
+    key = pick_model(choices, backbones.default_model_key(settings))
     image_name, rgb = pick_image()
     model_card(next(c for c in choices if c.backbone.key == key))
     try:
-        loaded = ui_cache.loaded_model(key)
-    except explore.WeightsUnavailable as exc:
+        loaded = glue.loaded_model(key)
+    except backbones.WeightsUnavailable as exc:
         st.error(str(exc))
-        st.plotly_chart(charts.catalog_scatter(explore.all_backbones), width="stretch")
+        st.plotly_chart(charts.catalog_scatter(backbones.all_backbones), width="stretch")
         return
     if rgb is None:
         return
-    result = ui_cache.analysis(key, rgb)
+    result = glue.analysis(key, rgb)
     st.caption(f"Image: {image_name} · {rgb.shape[1]}×{rgb.shape[0]} px")
     tabs = st.tabs(["Predictions", "Feature maps", "Filters", "Grad-CAM", "Architecture"])
     with tabs[0]:
@@ -194,5 +195,5 @@ def explore_page() -> None:
         architecture_tab(loaded, settings)
 
 
-ui_cache.require_entry_navigation()
+glue.require_entry_navigation()
 explore_page()

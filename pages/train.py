@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import ui_cache
+from dashboard import glue
 from pages.widgets import advisor_section, dataset_section, training_section
 
 
 def train_page() -> None:
     st.title("Train a classifier")
-    settings = ui_cache.settings()
+    settings = glue.settings()
     st.header("1 · Dataset")
     dataset_section.bring_dataset(settings)
     manifest = dataset_section.choose_dataset(settings)
@@ -24,5 +24,5 @@ def train_page() -> None:
     training_section.training_section(settings, manifest, backbone)
 
 
-ui_cache.require_entry_navigation()
+glue.require_entry_navigation()
 train_page()

@@ -3,10 +3,15 @@ so nothing on the developer's machine (a warm ~/.keras) can make a test pass by 
 
 from __future__ import annotations
 
+import io
 import os
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -38,3 +43,55 @@ def weights_dir() -> Path:
 def shared_weights_env(weights_dir, monkeypatch) -> Path:
     monkeypatch.setenv("TLAB_WEIGHTS_DIR", str(weights_dir))
     return weights_dir
+
+
+# -- tiny photos and training runs ---------------------------------------------------------
+def coloured(seed: int, colour) -> bytes:
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    pixels = np.clip(np.array(colour) + rng.normal(0, 25, (48, 48, 3)), 0, 255).astype("uint8")
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def wait(jm, run_id, until=("finished", "failed", "stopped"), timeout=180):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        run = jm.runs.get(run_id)
+        if run.status in until:
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} still {jm.runs.get(run_id).status}")
+
+
+# -- the Train page through AppTest -------------------------------------------------------
+@pytest.fixture
+def train_page(tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("TLAB_HOME", str(tmp_path / "home"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    return at
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def upload_flowers(at: AppTest, small_backbone: bool = True) -> AppTest:
+    if not FLOWERS_ZIP.is_file():
+        pytest.skip("flowers-mini.zip missing")
+    at.file_uploader(key="zip_up").upload(
+        "flowers-mini.zip", FLOWERS_ZIP.read_bytes(), "application/zip"
+    )
+    at.run()
+    # The small shared backbone: the default is the most accurate on disk (MobileNetV2, ~6x
+    # the compute), which the tests that train or measure do not need.
+    if small_backbone and at.selectbox(key="train_backbone").value != "MobileNet_0.25_224":
+        at.selectbox(key="train_backbone").set_value("MobileNet_0.25_224").run()
+    return at

@@ -1,7 +1,7 @@
 """The strategy advisor on real data with the shared MobileNet weights, and its logic made up.
 
 Acceptance: flowers-mini (natural photos) is "similar"; scikit-learn digits and scikit-image
-lfw_subset are "different". Figures measured here are in the README ("Strategy advisor").
+lfw_subset are "different". Figures measured here are in docs/advisor.md.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from dashboard import advisor, advisor_check, backbone_features, datasets, significance
+from dashboard import advisor, datasets, significance
+from dashboard.advisor import ladder as advisor_check
 from dashboard.settings import Settings
+from dashboard.training import features as backbone_features
 from models import catalog
 from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
@@ -101,9 +103,11 @@ def test_a_class_with_one_image_leaves_the_probe_out_with_the_reason(shared_weig
     from tests.hostile_uploads import noise_jpeg
 
     settings = Settings.from_env()
-    classes = {"a": [(f"{i}.jpg", noise_jpeg(i)) for i in range(6)],
-               "b": [(f"{i}.jpg", noise_jpeg(10 + i)) for i in range(6)],
-               "lonely": [("0.jpg", noise_jpeg(99))]}  # fmt: skip
+    classes = {
+        "a": [(f"{i}.jpg", noise_jpeg(i)) for i in range(6)],
+        "b": [(f"{i}.jpg", noise_jpeg(10 + i)) for i in range(6)],
+        "lonely": [("0.jpg", noise_jpeg(99))],
+    }
     manifest = datasets.ingest_classes(settings, classes, "tiny").manifest
     advice = advisor.measure(settings, manifest, BACKBONE)
     assert advice.values["transfer_lift"] is None
@@ -147,8 +151,14 @@ def test_a_missing_signal_does_not_count():
 
 
 def run(strategy: str, acc: float, status: str = "finished", backbone: str = BACKBONE):
-    return SimpleNamespace(id=f"{strategy}-{acc}", dataset_id="ds", backbone=backbone,
-                           strategy=strategy, status=status, best_val_acc=acc)  # fmt: skip
+    return SimpleNamespace(
+        id=f"{strategy}-{acc}",
+        dataset_id="ds",
+        backbone=backbone,
+        strategy=strategy,
+        status=status,
+        best_val_acc=acc,
+    )
 
 
 def test_the_ladder_check_waits_for_every_rung_then_judges_the_advice():
@@ -156,8 +166,13 @@ def test_the_ladder_check_waits_for_every_rung_then_judges_the_advice():
     partial = [run("linear_head", 0.8), run("scratch", 0.5, "running")]
     check = advisor_check.check(advice, partial, n_val=40)
     assert not check.complete and check.right is None and check.pending == ["scratch-0.5"]
-    ladder = [run("linear_head", 0.80), run("mlp_head", 0.79), run("finetune_top", 0.81),
-              run("full_finetune", 0.70), run("scratch", 0.40)]  # fmt: skip
+    ladder = [
+        run("linear_head", 0.80),
+        run("mlp_head", 0.79),
+        run("finetune_top", 0.81),
+        run("full_finetune", 0.70),
+        run("scratch", 0.40),
+    ]
     check = advisor_check.check(advice, ladder, n_val=40)
     assert check.complete and check.best == "finetune_top"
     assert check.right and "holds" in check.message  # 1 point behind: 40 images can't tell

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard import train_config
+from dashboard import training
 from dashboard.settings import Settings
-from tests.test_train_page import no_exception, train_page, upload_flowers  # noqa: F401
+from tests.conftest import no_exception, upload_flowers
 
 BACKBONE = "MobileNet_0.25_224"
 
@@ -60,15 +60,20 @@ def test_the_page_says_whether_the_advice_was_right_once_the_ladder_ran(
     shared_weights_env,
     train_page,  # noqa: F811
 ):
-    from dashboard import ui_cache
+    from dashboard import glue
 
     at = measure(upload_flowers(train_page))
-    runs = ui_cache.job_manager().runs
+    runs = glue.job_manager().runs
     manifest_id = next(iter({a.dataset_id for a in _advice()}))
-    accuracies = {"linear_head": 0.80, "mlp_head": 0.78, "finetune_top": 0.95,
-                  "full_finetune": 0.70, "scratch": 0.40}  # fmt: skip
+    accuracies = {
+        "linear_head": 0.80,
+        "mlp_head": 0.78,
+        "finetune_top": 0.95,
+        "full_finetune": 0.70,
+        "scratch": 0.40,
+    }
     for strategy, acc in accuracies.items():  # finished runs, as the trainer would leave them
-        config = train_config.default_config(manifest_id, BACKBONE, strategy)
+        config = training.default_config(manifest_id, BACKBONE, strategy)
         run = runs.create(config.to_dict(), config.key(), "flowers-mini")
         runs.update(run.id, status="finished", best_val_acc=acc, final_val_acc=acc)
     at.run()

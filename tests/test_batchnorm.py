@@ -48,8 +48,9 @@ def train(clf, x, y, precise: bool):
     callbacks = []
     if precise:
         callbacks.append(fitting.RefreshBatchNorm(clf.precise_batchnorm(), lambda: batches(x, y)))
-    clf.train_model.fit(x, y, batch_size=16, epochs=6, verbose=0, callbacks=callbacks,
-                        validation_data=(x, y))  # fmt: skip
+    clf.train_model.fit(
+        x, y, batch_size=16, epochs=6, verbose=0, callbacks=callbacks, validation_data=(x, y)
+    )
 
 
 @pytest.mark.parametrize("precise", [False, True])

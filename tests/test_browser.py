@@ -3,7 +3,7 @@
 Starts the real app on a free local port, visits every page, explores the default cat with the
 shared MobileNet weights, uploads flowers-mini.zip, asks the strategy advisor, trains a short
 linear-head run and a short scratch run, opens Compare and sees both curves. Saves a screenshot
-of each page for the README (docs/screenshots/). Skipped, with the reason, where there is no
+of each page for the docs (docs/screenshots/). Skipped, with the reason, where there is no
 browser; in CI it must run, so there a missing browser fails.
 """
 
@@ -58,10 +58,24 @@ def server(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("log") / "server.log"
     log = open(log_path, "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -93,7 +107,7 @@ class Server:
     @contextlib.contextmanager
     def stacks_on_failure(self):
         """On a failure, show the stored runs and the server's log with every thread's stack
-        (SIGUSR1 makes the app write them; dashboard/ui_cache.py): a stuck run shows where."""
+        (SIGUSR1 makes the app write them; dashboard/glue.py): a stuck run shows where."""
         try:
             yield
         except Exception as exc:
@@ -126,62 +140,75 @@ def _whole_flow(server: str) -> None:
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(120_000)
-
-        # Explore: the default cat with the shared MobileNet weights.
-        page.goto(server)
-        expect(page.get_by_text("Top-5 ImageNet classes")).to_be_visible()
-        body = page.locator("body").inner_text()
-        assert any(cat in body for cat in CATS), body[:2000]
-        page.screenshot(path=str(SHOTS / "explore.png"))
-        page.get_by_role("tab", name="Feature maps").click()
-        expect(page.get_by_text("Stage strip: low-level → high-level")).to_be_visible()
-
-        # Train: upload flowers-mini.zip, then a short linear-head run and a short scratch run.
-        page.get_by_role("link", name="Train").click()
-        expect(page.get_by_text("Dataset zip")).to_be_visible()
-        page.locator("input[type=file]").first.set_input_files(str(FLOWERS_ZIP))
-        expect(page.get_by_text("Images per class").first).to_be_visible()
-        # The small shared backbone (the default is the most accurate on disk: MobileNetV2).
-        backbone = page.get_by_role("combobox", name="Backbone")
-        backbone.click()
-        page.keyboard.type("0.25 @224")
-        page.keyboard.press("Enter")
-        expect(backbone).to_have_value(re.compile(r"^MobileNet α=0.25 @224px ·"))
-        # The advisor: measure, then the 2x2 chart and a recommendation.
-        page.get_by_role("button", name=re.compile("Measure this dataset")).click()
-        expect(page.get_by_text("Recommendation: 1 · Linear head")).to_be_visible()
-        expect(page.get_by_text("Where this dataset sits")).to_be_visible()
-        page.get_by_text("Recommendation: 1 · Linear head").scroll_into_view_if_needed()
-        page.screenshot(path=str(SHOTS / "advisor.png"))
-        runs = (("linear_head", "keep every pretrained feature", 20, 3),
-                ("scratch", "from random weights", 40, 2))  # fmt: skip
-        for strategy, advice, default_epochs, epochs in runs:
-            if strategy != "linear_head":
-                page.get_by_label("Strategy").click()
-                page.keyboard.type("scratch")
-                page.keyboard.press("Enter")
-            expect(page.get_by_text(advice)).to_be_visible()
-            epochs_input = page.get_by_label("Epochs")
-            expect(epochs_input).to_have_count(1)  # the previous form has gone
-            expect(epochs_input).to_have_value(str(default_epochs))  # this strategy's form
-            epochs_input.fill(str(epochs))
-            epochs_input.press("Tab")
-            page.get_by_role("button", name="Train", exact=True).click()
-            # The new run's own caption (older captions can linger while the page reruns).
-            live = page.get_by_text(re.compile(r"run \S+ · status (queued|running)"))
-            expect(live).to_be_visible()
-            run_id = re.search(r"run (\S+) · status", live.inner_text()).group(1)
-            finished = page.get_by_text(f"run {run_id} · status finished")
-            expect(finished).to_be_visible(timeout=300_000)
-            expect(page.get_by_text("Export parity")).to_be_visible()
+        _explore(page, server, expect)
+        _upload_and_advise(page, expect)
+        # A short linear-head run and a short scratch run.
+        _train(page, expect, "linear_head", "keep every pretrained feature", 20, 3)
+        _train(page, expect, "scratch", "from random weights", 40, 2)
         page.screenshot(path=str(SHOTS / "train.png"), full_page=True)
-
-        # Compare: both runs' curves.
-        page.get_by_role("link", name="Compare").click()
-        expect(page.get_by_text("validation accuracy by epoch")).to_be_visible()
-        page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
-        expect(page.locator("text.legendtext", has_text="scratch").first).to_be_attached()
-        legend = " | ".join(page.locator("text.legendtext").all_text_contents())
-        assert "linear_head" in legend and "scratch" in legend, legend
-        page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
+        _compare(page, expect)
         browser.close()
+
+
+def _explore(page, server: str, expect) -> None:
+    """Explore: the default cat with the shared MobileNet weights."""
+    page.goto(server)
+    expect(page.get_by_text("Top-5 ImageNet classes")).to_be_visible()
+    body = page.locator("body").inner_text()
+    assert any(cat in body for cat in CATS), body[:2000]
+    page.screenshot(path=str(SHOTS / "explore.png"))
+    page.get_by_role("tab", name="Feature maps").click()
+    expect(page.get_by_text("Stage strip: low-level → high-level")).to_be_visible()
+
+
+def _upload_and_advise(page, expect) -> None:
+    """Train: upload flowers-mini.zip, pick the small backbone, measure with the advisor."""
+    page.get_by_role("link", name="Train").click()
+    expect(page.get_by_text("Dataset zip")).to_be_visible()
+    page.locator("input[type=file]").first.set_input_files(str(FLOWERS_ZIP))
+    expect(page.get_by_text("Images per class").first).to_be_visible()
+    # The small shared backbone (the default is the most accurate on disk: MobileNetV2).
+    backbone = page.get_by_role("combobox", name="Backbone")
+    backbone.click()
+    page.keyboard.type("0.25 @224")
+    page.keyboard.press("Enter")
+    expect(backbone).to_have_value(re.compile(r"^MobileNet α=0.25 @224px ·"))
+    # The advisor: measure, then the 2x2 chart and a recommendation.
+    page.get_by_role("button", name=re.compile("Measure this dataset")).click()
+    expect(page.get_by_text("Recommendation: 1 · Linear head")).to_be_visible()
+    expect(page.get_by_text("Where this dataset sits")).to_be_visible()
+    page.get_by_text("Recommendation: 1 · Linear head").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "advisor.png"))
+
+
+def _train(page, expect, strategy: str, advice: str, default_epochs: int, epochs: int) -> None:
+    """One short run of `strategy` from its own form, watched until it has finished."""
+    if strategy != "linear_head":
+        page.get_by_label("Strategy").click()
+        page.keyboard.type(strategy)
+        page.keyboard.press("Enter")
+    expect(page.get_by_text(advice)).to_be_visible()
+    epochs_input = page.get_by_label("Epochs")
+    expect(epochs_input).to_have_count(1)  # the previous form has gone
+    expect(epochs_input).to_have_value(str(default_epochs))  # this strategy's form
+    epochs_input.fill(str(epochs))
+    epochs_input.press("Tab")
+    page.get_by_role("button", name="Train", exact=True).click()
+    # The new run's own caption (older captions can linger while the page reruns).
+    live = page.get_by_text(re.compile(r"run \S+ · status (queued|running)"))
+    expect(live).to_be_visible()
+    run_id = re.search(r"run (\S+) · status", live.inner_text()).group(1)
+    finished = page.get_by_text(f"run {run_id} · status finished")
+    expect(finished).to_be_visible(timeout=300_000)
+    expect(page.get_by_text("Export parity")).to_be_visible()
+
+
+def _compare(page, expect) -> None:
+    """Compare: both runs' curves."""
+    page.get_by_role("link", name="Compare").click()
+    expect(page.get_by_text("validation accuracy by epoch")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
+    expect(page.locator("text.legendtext", has_text="scratch").first).to_be_attached()
+    legend = " | ".join(page.locator("text.legendtext").all_text_contents())
+    assert "linear_head" in legend and "scratch" in legend, legend
+    page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)

@@ -70,14 +70,34 @@ def test_table_is_complete_and_consistent():
     assert len(keys) == len(set(keys))
     builders = {b.builder for b in catalog.MODEL_LIST}
     expected = {
-        "Xception", "VGG16", "VGG19", "ResNet50", "ResNet101", "ResNet152", "ResNet50V2",
-        "ResNet101V2", "ResNet152V2", "InceptionV3", "InceptionResNetV2", "MobileNet",
-        "MobileNetV2", "MobileNetV3Small", "MobileNetV3Large", "DenseNet121", "DenseNet169",
-        "DenseNet201", "NASNetMobile", "NASNetLarge", "ConvNeXtTiny", "ConvNeXtSmall",
-        "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtXLarge",
+        "Xception",
+        "VGG16",
+        "VGG19",
+        "ResNet50",
+        "ResNet101",
+        "ResNet152",
+        "ResNet50V2",
+        "ResNet101V2",
+        "ResNet152V2",
+        "InceptionV3",
+        "InceptionResNetV2",
+        "MobileNet",
+        "MobileNetV2",
+        "MobileNetV3Small",
+        "MobileNetV3Large",
+        "DenseNet121",
+        "DenseNet169",
+        "DenseNet201",
+        "NASNetMobile",
+        "NASNetLarge",
+        "ConvNeXtTiny",
+        "ConvNeXtSmall",
+        "ConvNeXtBase",
+        "ConvNeXtLarge",
+        "ConvNeXtXLarge",
         *(f"EfficientNetB{i}" for i in range(8)),
         *(f"EfficientNetV2{v}" for v in ("B0", "B1", "B2", "B3", "S", "M", "L")),
-    }  # fmt: skip
+    }
     assert builders == expected
     assert sum(b.builder == "MobileNet" for b in catalog.MODEL_LIST) == 16  # 4 alphas x 4 sizes
     for b in catalog.MODEL_LIST:

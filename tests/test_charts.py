@@ -1,15 +1,16 @@
 import numpy as np
 
-from dashboard import charts
+from dashboard import images
+from dashboard.explore import charts
 from models import catalog
 from models.imagenet import Prediction
 
 
 def test_colorize_and_overlay():
-    ramp = charts.colorize(np.array([0.0, 1.0]))
+    ramp = images.colorize(np.array([0.0, 1.0]))
     assert tuple(ramp[0]) == (68, 1, 84) and tuple(ramp[1]) == (253, 231, 37)
     image = np.zeros((20, 30, 3), np.uint8)
-    assert charts.overlay(image, np.ones((2, 3)), alpha=1.0).shape == (20, 30, 3)
+    assert images.overlay(image, np.ones((2, 3)), alpha=1.0).shape == (20, 30, 3)
 
 
 def test_top5_bar_is_best_first_from_the_top():

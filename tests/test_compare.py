@@ -9,10 +9,18 @@ from dashboard import compare
 
 def history(accs, seconds=1.0):
     return [
-        {"epoch": i + 1, "val_acc": a, "acc": a, "loss": 1 - a, "val_loss": 1 - a,
-         "seconds": seconds, "images_seen": 10 * (i + 1), "phase": "train"}
+        {
+            "epoch": i + 1,
+            "val_acc": a,
+            "acc": a,
+            "loss": 1 - a,
+            "val_loss": 1 - a,
+            "seconds": seconds,
+            "images_seen": 10 * (i + 1),
+            "phase": "train",
+        }
         for i, a in enumerate(accs)
-    ]  # fmt: skip
+    ]
 
 
 def test_debiased_smoothing():
@@ -46,10 +54,15 @@ def test_epochs_to_target_and_speed_up():
 
 def test_seed_groups_and_csv():
     runs = [
-        SimpleNamespace(id=f"r{i}", name=f"r{i}", strategy="s", backbone="b",
-                        config={"strategy": "s", "seed": seed, "lr": lr})
+        SimpleNamespace(
+            id=f"r{i}",
+            name=f"r{i}",
+            strategy="s",
+            backbone="b",
+            config={"strategy": "s", "seed": seed, "lr": lr},
+        )
         for i, (seed, lr) in enumerate([(1, 0.1), (2, 0.1), (1, 0.2)])
-    ]  # fmt: skip
+    ]
     groups = compare.seed_groups(runs)
     assert sorted(len(g) for g in groups.values()) == [1, 2]
     text = compare.metrics_csv(runs[:2], {"r0": history([0.1, 0.2]), "r1": history([0.3])})
@@ -58,16 +71,25 @@ def test_seed_groups_and_csv():
 
 
 def seeded(strategy, seed, accs, seconds=1.0):
-    return SimpleNamespace(id=f"{strategy}-{seed}", strategy=strategy, dataset_id="ds",
-                           name=strategy, config={"seed": seed, "strategy": strategy},
-                           _h=history(accs, seconds))  # fmt: skip
+    return SimpleNamespace(
+        id=f"{strategy}-{seed}",
+        strategy=strategy,
+        dataset_id="ds",
+        name=strategy,
+        config={"seed": seed, "strategy": strategy},
+        _h=history(accs, seconds),
+    )
 
 
 def test_head_to_head_speedup_over_seed_pairs_in_epochs_and_seconds():
-    pre = [seeded("full_finetune", 42, [0.5, 0.6, 0.7, 0.7], 2.0),
-           seeded("full_finetune", 43, [0.5, 0.7, 0.7, 0.7], 2.0)]  # fmt: skip
-    scr = [seeded("scratch", 42, [0.2, 0.3, 0.4, 0.5, 0.6, 0.7], 1.0),
-           seeded("scratch", 43, [0.2, 0.3, 0.5, 0.6, 0.7, 0.7], 1.0)]  # fmt: skip
+    pre = [
+        seeded("full_finetune", 42, [0.5, 0.6, 0.7, 0.7], 2.0),
+        seeded("full_finetune", 43, [0.5, 0.7, 0.7, 0.7], 2.0),
+    ]
+    scr = [
+        seeded("scratch", 42, [0.2, 0.3, 0.4, 0.5, 0.6, 0.7], 1.0),
+        seeded("scratch", 43, [0.2, 0.3, 0.5, 0.6, 0.7, 0.7], 1.0),
+    ]
     histories = {r.id: r._h for r in pre + scr}
     h2h = compare.head_to_head(pre, scr, histories, n_val=100, prior=0.2, fraction=0.9)
     # scratch's mean curve peaks at 0.7; target 0.63: pretrained epochs 3 and 2, scratch 6, 5
@@ -91,8 +113,12 @@ def test_head_to_head_shows_no_speedup_when_scratch_stays_at_the_class_prior():
 
 
 def test_pretrained_vs_scratch_groups_pick_a_seed_group_each():
-    runs = [seeded("linear_head", 42, [0.5]), seeded("full_finetune", 42, [0.5]),
-            seeded("full_finetune", 43, [0.5]), seeded("scratch", 42, [0.5])]  # fmt: skip
+    runs = [
+        seeded("linear_head", 42, [0.5]),
+        seeded("full_finetune", 42, [0.5]),
+        seeded("full_finetune", 43, [0.5]),
+        seeded("scratch", 42, [0.5]),
+    ]
     for r in runs:
         r.config["dataset_id"] = "ds"
     pre, scr = compare.pretrained_vs_scratch_groups(runs)

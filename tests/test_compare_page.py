@@ -10,12 +10,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import datasets, jobs
+from dashboard import datasets, training
 from dashboard.settings import Settings
-from dashboard.train_config import default_config
-from tests.conftest import ROOT
+from dashboard.training import default_config
+from tests.conftest import ROOT, coloured, wait
 from tests.hostile_uploads import make_zip
-from tests.test_jobs import coloured, wait
 
 
 def red_and_blue(tmp_path, monkeypatch, per_class: int):
@@ -30,7 +29,7 @@ def red_and_blue(tmp_path, monkeypatch, per_class: int):
 @pytest.fixture
 def two_runs(shared_weights_env, tmp_path, monkeypatch):
     settings, m = red_and_blue(tmp_path, monkeypatch, 8)
-    jm = jobs.manager(settings)  # the same manager the app will use for this TLAB_HOME
+    jm = training.manager(settings)  # the same manager the app will use for this TLAB_HOME
     ids = []
     for strategy, epochs in (("linear_head", 3), ("scratch", 4)):
         cfg = default_config(m.id, "MobileNet_0.25_224", strategy)
@@ -55,8 +54,8 @@ def test_compare_shows_curves_summary_and_confusion(two_runs):
     summary = at.dataframe[1].value
     assert set(summary["id"]) == set(ids) and "speed-up (epochs)" in summary.columns
     assert at.selectbox(key="c_baseline").value == ids[1]  # the scratch run is the baseline
-    csv_button = next(b for b in at.get("download_button") if "Metrics" in b.proto.label)
-    assert csv_button is not None
+    downloads = [b.proto.label for b in at.get("download_button")]
+    assert downloads == ["Metrics (CSV)", "Chart (HTML)"]
     from dashboard import compare
 
     runs = [jm.runs.get(i) for i in ids]
@@ -77,7 +76,7 @@ def test_compare_without_runs(tmp_path, monkeypatch):
 def test_a_pending_run_is_drawn_live_then_once_more_when_it_ends(tmp_path, monkeypatch):
     """While a chosen run is queued the chart polls (a fragment with run_every); once it has
     ended the page draws it without polling, with the same widgets, and no exception."""
-    from dashboard.run_store import RunStore
+    from dashboard.training import RunStore
 
     monkeypatch.setenv("TLAB_HOME", str(tmp_path / "home"))
     st.cache_data.clear()
@@ -89,18 +88,18 @@ def test_a_pending_run_is_drawn_live_then_once_more_when_it_ends(tmp_path, monke
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
     at.switch_page("pages/compare.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="c_metric") is not None and at.session_state["_compare_live"]
+    assert at.selectbox(key="c_metric").value == "val_acc" and at.session_state["_compare_live"]
     runs.update(run.id, status="finished", best_val_acc=0.5, final_val_acc=0.5)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="c_metric") is not None
+    assert at.selectbox(key="c_metric").value == "val_acc"
     assert "_compare_live" not in at.session_state
 
 
 def stored_experiment(tmp_path, monkeypatch, scratch_accs):
     """A stored 2-class dataset (20 validation images) and a finished pretrained-vs-scratch
     experiment with 2 seeds a side, its epochs written straight into the run store."""
-    from dashboard.run_store import RunStore
+    from dashboard.training import RunStore
 
     settings, m = red_and_blue(tmp_path, monkeypatch, 50)
     runs, ids = RunStore(settings.home), []

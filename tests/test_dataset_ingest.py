@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import datasets
-from dashboard.dataset_store import DatasetError
+from dashboard.datasets import DatasetError
 from dashboard.settings import Settings
 from tests.hostile_uploads import SYMLINK, image_bytes, make_zip, modes_and_formats, noise_jpeg
 
@@ -186,8 +186,10 @@ def test_folder_and_per_class_uploads(settings):
     pairs = [(p.replace("data/", "myfolder/"), d) for p, d in good("x", 3) + good("y", 3, 1)]
     m = datasets.ingest_files(settings, pairs, "myfolder").manifest
     assert m.classes == ["x", "y"] and m.source == "folder"
-    classes = {"Thumbs up": [("a.jpg", noise_jpeg(1)), ("b.jpg", noise_jpeg(2))],
-               "Thumbs down": [("a.jpg", noise_jpeg(3)), ("c.txt", b"no")]}  # fmt: skip
+    classes = {
+        "Thumbs up": [("a.jpg", noise_jpeg(1)), ("b.jpg", noise_jpeg(2))],
+        "Thumbs down": [("a.jpg", noise_jpeg(3)), ("c.txt", b"no")],
+    }
     m = datasets.ingest_classes(settings, classes, "thumbs").manifest
     assert m.classes == ["Thumbs down", "Thumbs up"] and len(m.images) == 3
     assert m.skipped == [("Thumbs down/c.txt", "not an image file (.txt)")]

@@ -8,8 +8,10 @@ from collections import Counter
 
 import pytest
 
-from dashboard import dataset_split, dataset_summary, datasets
-from dashboard.dataset_store import DatasetError, DatasetStore
+from dashboard import datasets
+from dashboard.datasets import split as dataset_split
+from dashboard.datasets import summary as dataset_summary
+from dashboard.datasets.store import DatasetError, DatasetStore
 from dashboard.settings import Settings
 from tests.conftest import FLOWERS_ZIP
 from tests.hostile_uploads import make_zip, noise_jpeg
@@ -66,7 +68,7 @@ def test_rename_delete_and_list(settings, flowers):
 
 
 def test_a_crash_mid_ingest_leaves_nothing_half_written(settings, monkeypatch):
-    from dashboard import dataset_store
+    from dashboard.datasets import store as dataset_store
 
     calls = []
 

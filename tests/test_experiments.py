@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dashboard import experiments
-from dashboard.train_config import default_config
+from dashboard.compare import experiments
+from dashboard.training import default_config
 
 BACKBONE = "MobileNet_0.25_224"
 
@@ -11,9 +11,13 @@ BACKBONE = "MobileNet_0.25_224"
 def test_pretrained_vs_scratch_gives_each_side_its_own_defaults_and_n_seeds():
     configs = experiments.pretrained_vs_scratch("ds", BACKBONE, 3)
     assert [(c.strategy, c.seed) for c in configs] == [
-        ("full_finetune", 42), ("full_finetune", 43), ("full_finetune", 44),
-        ("scratch", 42), ("scratch", 43), ("scratch", 44),
-    ]  # fmt: skip
+        ("full_finetune", 42),
+        ("full_finetune", 43),
+        ("full_finetune", 44),
+        ("scratch", 42),
+        ("scratch", 43),
+        ("scratch", 44),
+    ]
     scratch = configs[-1]
     assert scratch == default_config("ds", BACKBONE, "scratch").with_(seed=44)
     assert (scratch.schedule, scratch.image_size, scratch.epochs) == ("warmup_cosine", 128, 40)

@@ -1,21 +1,24 @@
 import numpy as np
 
-from dashboard.feature_cache import FeatureCache, key, weights_identity
+from dashboard.settings import Settings
+from dashboard.training.features import (
+    FeatureCache,
+    cache_sizes,
+    cached_array,
+    clear_caches,
+    key,
+    weights_identity,
+)
 
 
-def test_hit_after_first_compute_and_atomic_files(tmp_path):
+def test_saved_entry_loads_back_and_leaves_only_its_own_file(tmp_path):
     cache = FeatureCache(tmp_path / "features")
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return np.ones((3, 4), "float32"), np.array([0, 1, 0])
-
     entry = key("MobileNet_0.25_224", "w.h5:1:2", "ds1", "train", 224)
-    *_, hit = cache.get_or_compute(entry, compute)
-    features, labels, hit_again = cache.get_or_compute(entry, compute)
-    assert (hit, hit_again, len(calls)) == (False, True, 1)
+    assert cache.load(entry) is None
+    cache.save(entry, np.ones((3, 4), "float32"), np.array([0, 1, 0]))
+    features, labels = cache.load(entry)
     assert features.shape == (3, 4) and labels.tolist() == [0, 1, 0]
+    # written under a temporary name and renamed: nothing else is left in the folder
     assert [p.name for p in (tmp_path / "features").iterdir()] == [f"{entry}.npz"]
 
 
@@ -37,10 +40,25 @@ def test_key_changes_with_everything_that_changes_the_features(tmp_path):
 
 
 def test_a_damaged_entry_is_a_miss_and_is_recomputed(tmp_path):
-    cache = FeatureCache(tmp_path)
-    cache.path("x").write_bytes(b"half-written")
-    features, _, hit = cache.get_or_compute("x", lambda: (np.zeros((1, 2)), np.zeros(1)))
-    assert not hit and features.shape == (1, 2)
-    assert cache.load("x") is not None
-    cache.clear()
-    assert cache.size_bytes() == 0
+    settings = Settings.from_env({"TLAB_HOME": str(tmp_path)})
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return np.zeros((1, 2))
+
+    parts = ("b", "w", "ds", "all", 32)
+    FeatureCache(settings.cache_dir("features")).path(key(*parts)).write_bytes(b"half-written")
+    assert cached_array(settings, parts, compute).shape == (1, 2)
+    assert cached_array(settings, parts, compute).shape == (1, 2)
+    assert len(calls) == 1  # recomputed once, then read back
+
+
+def test_cache_sizes_count_the_files_and_clearing_empties_them(tmp_path):
+    settings = Settings.from_env({"TLAB_HOME": str(tmp_path)})
+    cached_array(settings, ("b", "w", "ds", "all", 32), lambda: np.zeros((100, 10)))
+    (settings.cache_dir("pixels") / "ds_train_32").write_bytes(b"x" * 1000)
+    sizes = cache_sizes(settings)
+    assert sizes["features"] > 100 * 10 * 8 and sizes["pixels"] == 1000
+    clear_caches(settings)
+    assert cache_sizes(settings) == {"features": 0, "pixels": 0}

@@ -95,7 +95,7 @@ def test_samples_and_center_square():
     for label in images.SAMPLES:
         rgb = images.load_sample(label)
         assert rgb.ndim == 3 and rgb.shape[2] == 3 and rgb.dtype == np.uint8, label
-    cat = images.load_sample(images.DEFAULT_SAMPLE)
+    cat = images.load_sample("Cat (Chelsea)")
     assert images.center_square(cat, 128).shape == (128, 128, 3)
     wide = np.zeros((10, 1000, 3), np.uint8)
     assert images.center_square(wide, 64).shape == (64, 64, 3)

@@ -7,53 +7,35 @@ import io
 import time
 
 import keras
-import numpy as np
 import pytest
 
-from dashboard import datasets, jobs
-from dashboard.run_store import RunStore
+from dashboard import datasets, training
 from dashboard.settings import Settings
-from dashboard.train_config import default_config
+from dashboard.training import RunStore, default_config
+from tests.conftest import coloured, wait
 from tests.hostile_uploads import make_zip
 
 BACKBONE = "MobileNet_0.25_224"  # its no-top weights are in the shared folder
 
 
-def coloured(seed: int, colour) -> bytes:
-    from PIL import Image
-
-    rng = np.random.default_rng(seed)
-    pixels = np.clip(np.array(colour) + rng.normal(0, 25, (48, 48, 3)), 0, 255).astype("uint8")
-    buf = io.BytesIO()
-    Image.fromarray(pixels).save(buf, "PNG")
-    return buf.getvalue()
-
-
 @pytest.fixture
 def setup(tmp_path, weights_dir):
     settings = Settings.from_env(
-        {"TLAB_HOME": str(tmp_path / "home"), "TLAB_WEIGHTS_DIR": str(weights_dir),
-         "TLAB_OFFLINE": "1"}
-    )  # fmt: skip
+        {
+            "TLAB_HOME": str(tmp_path / "home"),
+            "TLAB_WEIGHTS_DIR": str(weights_dir),
+            "TLAB_OFFLINE": "1",
+        }
+    )
     entries = [(f"red/{i}.png", coloured(i, (220, 30, 30))) for i in range(10)]
     entries += [(f"blue/{i}.png", coloured(100 + i, (30, 30, 220))) for i in range(10)]
     manifest = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "tiny").manifest
-    return settings, jobs.JobManager(settings), manifest
+    return settings, training.JobManager(settings), manifest
 
 
 def config(manifest, strategy="linear_head", **changes):
     base = default_config(manifest.id, BACKBONE, strategy)
     return base.with_(**{"image_size": 64, "batch_size": 8, "epochs": 3, **changes})
-
-
-def wait(jm, run_id, until=("finished", "failed", "stopped"), timeout=180):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        run = jm.runs.get(run_id)
-        if run.status in until:
-            return run
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} still {jm.runs.get(run_id).status}")
 
 
 def test_linear_head_run_cache_resubmit_and_export_parity(setup):
@@ -135,7 +117,7 @@ def test_a_restart_marks_unfinished_runs_interrupted(setup, tmp_path):
     crashed = store.create(config(manifest).to_dict(), "crashed-key", "tiny")
     store.update(crashed.id, status="running", owner="gone-host:4242")
     store.add_epoch(crashed.id, 1, "head", {"val_accuracy": 0.5}, 1.0, 16)
-    jobs.JobManager(settings)  # what a server restart does
+    training.JobManager(settings)  # what a server restart does
     after = store.get(crashed.id)
     assert after.status == "interrupted" and "epochs are kept" in after.message
     assert len(store.epochs([crashed.id])[crashed.id]) == 1
@@ -145,6 +127,6 @@ def test_missing_weights_fail_with_the_message(tmp_path):
     settings = Settings.from_env({"TLAB_HOME": str(tmp_path / "h"), "TLAB_OFFLINE": "1"})
     entries = [(f"{c}/{i}.png", coloured(i, (i * 20, 0, 0))) for c in "ab" for i in range(3)]
     manifest = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "t").manifest
-    jm = jobs.JobManager(settings)
+    jm = training.JobManager(settings)
     run = wait(jm, jm.submit(config(manifest))[0].id)
     assert run.status == "failed" and "mobilenet_2_5_224_tf_no_top.h5" in run.message

@@ -29,8 +29,12 @@ def test_cat_photo_is_a_cat(loaded):
     names = [p.name for p in result.predictions]
     assert names[0] in CATS and len(CATS & set(names)) >= 3, names
     assert [m.shape for m in result.stages.values()] == [
-        (64, 64, 16), (32, 32, 32), (16, 16, 64), (8, 8, 128), (4, 4, 256)
-    ]  # fmt: skip
+        (64, 64, 16),
+        (32, 32, 32),
+        (16, 16, 64),
+        (8, 8, 128),
+        (4, 4, 256),
+    ]
 
 
 def test_coffee_photo_is_espresso(loaded):

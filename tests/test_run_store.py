@@ -1,6 +1,6 @@
 import threading
 
-from dashboard.run_store import RunStore
+from dashboard.training import RunStore
 
 CONFIG = {"dataset_id": "d1", "backbone": "B", "strategy": "linear_head"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboard import similarity_signals as sig
+from dashboard.advisor import signals as sig
 
 RNG = np.random.default_rng(0)
 

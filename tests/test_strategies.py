@@ -82,8 +82,10 @@ def test_strategy_three_above_the_cut_is_the_classifier_and_trains_its_top_block
     x, y = data()
     np.testing.assert_allclose(
         cut.above.predict_on_batch(cut.below.predict_on_batch(x)),
-        clf.model.predict_on_batch(x), rtol=1e-5, atol=1e-6,
-    )  # fmt: skip
+        clf.model.predict_on_batch(x),
+        rtol=1e-5,
+        atol=1e-6,
+    )
     before = snapshot(clf.base)
     fitting.compile_model(cut.above, 0.05)
     cut.above.fit(cut.below.predict_on_batch(x), y, epochs=2, batch_size=8, verbose=0)

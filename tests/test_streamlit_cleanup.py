@@ -3,7 +3,7 @@
 After every script run (each fragment rerun included) Streamlit calls
 `keras.backend.clear_session()`. With a trainer thread running Keras while the Train page's live
 view reruns every second, that reset Keras' state under the trainer and, under load, deadlocked a
-run at the end of an epoch. `dashboard.ui_cache` replaces that cleanup on import.
+run at the end of an epoch. `dashboard.glue` replaces that cleanup on import.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 SCRIPT = """
 import keras
-from dashboard import ui_cache  # noqa: F401  (as every page imports it)
+from dashboard import glue  # noqa: F401  (as every page imports it)
 
 keras.layers.Dense(1)
 """
@@ -48,7 +48,7 @@ def test_keras_state_survives_a_script_run():
 def test_sigusr1_writes_every_threads_stack_and_the_server_lives_on():
     code = (
         "import os, signal, threading, time\n"
-        "from dashboard import ui_cache\n"
+        "from dashboard import glue\n"
         "threading.Thread(target=time.sleep, args=(5,), name='tlab-trainer', daemon=True).start()\n"
         "os.kill(os.getpid(), signal.SIGUSR1)\n"
         "time.sleep(0.5)\n"
@@ -58,3 +58,23 @@ def test_sigusr1_writes_every_threads_stack_and_the_server_lives_on():
     assert out.returncode == 0, out.stderr[-2000:]
     assert "still here" in out.stdout
     assert out.stderr.count("most recent call first") >= 2, out.stderr[-2000:]  # both threads
+
+
+def test_the_two_private_streamlit_hooks_are_still_there():
+    """The glue leans on two Streamlit internals that no public setting replaces (checked
+    against the docs: `runner.postScriptGC` turns off only the gc, and `st.navigation` does not
+    stop the first run of a page URL from running that page alone). When an upgrade moves
+    either, this fails, instead of the patch silently doing nothing."""
+    import inspect
+
+    from streamlit.runtime import pages_manager
+    from streamlit.runtime.scriptrunner import script_runner
+
+    from dashboard import glue
+
+    # the after-run cleanup: a module function the runner calls by name
+    assert script_runner._clean_problem_modules is glue._clean_without_keras
+    assert "_clean_problem_modules" in inspect.getsource(script_runner.ScriptRunner)
+    # the old pages/ mode: a class attribute that st.navigation itself sets to False
+    assert "uses_pages_directory" in vars(pages_manager.PagesManager)
+    assert "uses_pages_directory" in inspect.getsource(script_runner.ScriptRunner)

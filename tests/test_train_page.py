@@ -3,41 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import FLOWERS_ZIP, ROOT
+from tests.conftest import no_exception, upload_flowers
 from tests.hostile_uploads import make_zip, noise_jpeg
-
-
-@pytest.fixture
-def train_page(tmp_path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("TLAB_HOME", str(tmp_path / "home"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    at.run()
-    at.switch_page("pages/train.py").run()
-    assert not at.exception
-    return at
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def upload_flowers(at: AppTest, small_backbone: bool = True) -> AppTest:
-    if not FLOWERS_ZIP.is_file():
-        pytest.skip("flowers-mini.zip missing")
-    at.file_uploader(key="zip_up").upload(
-        "flowers-mini.zip", FLOWERS_ZIP.read_bytes(), "application/zip"
-    )
-    at.run()
-    # The small shared backbone: the default is the most accurate on disk (MobileNetV2, ~6x
-    # the compute), which the tests that train or measure do not need.
-    if small_backbone and at.selectbox(key="train_backbone").value != "MobileNet_0.25_224":
-        at.selectbox(key="train_backbone").set_value("MobileNet_0.25_224").run()
-    return at
 
 
 def test_upload_flowers_zip_shows_the_summary(train_page):
@@ -68,9 +36,15 @@ def test_bad_zip_shows_a_message(train_page):
 def test_skipped_files_are_listed(train_page):
     at = train_page
     data = make_zip(
-        [("a/1.jpg", noise_jpeg(1)), ("a/2.jpg", noise_jpeg(2)), ("b/3.jpg", noise_jpeg(3)),
-         ("b/4.jpg", noise_jpeg(4)), ("b/notes.txt", b"x"), ("../evil.jpg", noise_jpeg(5))]
-    )  # fmt: skip
+        [
+            ("a/1.jpg", noise_jpeg(1)),
+            ("a/2.jpg", noise_jpeg(2)),
+            ("b/3.jpg", noise_jpeg(3)),
+            ("b/4.jpg", noise_jpeg(4)),
+            ("b/notes.txt", b"x"),
+            ("../evil.jpg", noise_jpeg(5)),
+        ]
+    )
     at.file_uploader(key="zip_up").upload("mixed.zip", data, "application/zip")
     at.run()
     no_exception(at)
@@ -120,9 +94,9 @@ def test_train_linear_head_on_flowers_and_see_the_results(shared_weights_env, tr
     assert at.get("download_button"), "export download missing"
     at.run()  # a rerun neither restarts nor duplicates the run
     no_exception(at)
-    from dashboard import ui_cache
+    from dashboard import glue
 
-    assert len(ui_cache.job_manager().runs.list()) == 1
+    assert len(glue.job_manager().runs.list()) == 1
 
 
 def test_learning_rate_finder_draws_the_curve_and_fills_the_form(shared_weights_env, train_page):

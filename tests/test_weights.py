@@ -7,7 +7,7 @@ import shutil
 import pytest
 from keras.src.utils import file_utils
 
-from dashboard import explore
+from dashboard.backbones import default_model_key, model_choices
 from dashboard.settings import Settings
 from models import backbones, catalog, weights
 
@@ -70,11 +70,11 @@ def test_class_index_offline(weights_dir, tmp_path):
 
 def test_default_model_is_the_best_one_on_disk(weights_dir, tmp_path):
     with_shared = Settings.from_env({"TLAB_WEIGHTS_DIR": str(weights_dir), "TLAB_OFFLINE": "1"})
-    assert explore.default_model_key(with_shared) == "MobileNet_0.25_128"
-    on_disk = {c.backbone.key for c in explore.model_choices(with_shared) if c.on_disk}
+    assert default_model_key(with_shared) == "MobileNet_0.25_128"
+    on_disk = {c.backbone.key for c in model_choices(with_shared) if c.on_disk}
     assert on_disk == {"MobileNet_0.25_128"}  # the 224 file has no top: not for Explore
     empty = Settings.from_env({"TLAB_WEIGHTS_DIR": str(tmp_path)})
-    assert explore.default_model_key(empty) == "MobileNetV2"
+    assert default_model_key(empty) == "MobileNetV2"
     assert "downloads 14 MB" in next(
-        c.status for c in explore.model_choices(empty) if c.backbone.key == "MobileNetV2"
+        c.status for c in model_choices(empty) if c.backbone.key == "MobileNetV2"
     )

@@ -7,10 +7,20 @@ import keras
 from models.catalog import Backbone
 
 TINY = Backbone(
-    key="Tiny", builder="-", module="mobilenet", family="MobileNet", params=0, depth=None,
-    input_size=32, top1=50.0, top5=None, stages=("s1_relu", "s2_relu", "s3_relu"),
-    last_conv="s3_relu", weights_top="-", weights_notop="-",
-)  # fmt: skip
+    key="Tiny",
+    builder="-",
+    module="mobilenet",
+    family="MobileNet",
+    params=0,
+    depth=None,
+    input_size=32,
+    top1=50.0,
+    top5=None,
+    stages=("s1_relu", "s2_relu", "s3_relu"),
+    last_conv="s3_relu",
+    weights_top="-",
+    weights_notop="-",
+)
 
 
 def tiny_base(size: int = 32, seed: int = 0) -> keras.Model:

@@ -4,7 +4,7 @@
 
 Ingests the dataset (`flowers`: ../shared/datasets/flowers-mini.zip; `faces`, `digits`: the
 built-in samples; or a path to a zip of class folders), queues "Pretrained vs scratch" with the
-page's defaults (dashboard/experiments.py) and N seeds, waits, then prints what the Compare
+page's defaults (dashboard/compare/experiments.py) and N seeds, waits, then prints what the Compare
 page's summary shows: scratch's best (mean curve), the speed-up to 90% and to 100% of it in
 epochs and seconds (mean ± spread over seed pairs), whether scratch caught up, and whether it
 rose above the class prior at all. The last line is one JSON object. With --out, the curves (by
@@ -42,7 +42,7 @@ def wait_all(jm, ids: list[str]) -> list:
     done = 0
     while True:
         runs = [jm.runs.get(i) for i in ids]
-        finished = sum(r.status not in ("queued", "running") for r in runs)
+        finished = sum(not r.active for r in runs)
         if finished != done:
             done = finished
             print(f"# {done}/{len(ids)} runs ended", flush=True)
@@ -52,12 +52,12 @@ def wait_all(jm, ids: list[str]) -> list:
 
 
 def write_curves(runs, histories, out: Path, dataset: str) -> list[Path]:
-    from dashboard import compare_charts
+    from dashboard import compare
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for x_axis, suffix in (("epoch", "epochs"), ("wall-clock seconds", "seconds")):
-        fig = compare_charts.curves(runs, histories, "val_acc", x_axis, bands=True)
+        fig = compare.charts.curves(runs, histories, "val_acc", x_axis, bands=True)
         fig.update_layout(title=f"{dataset}: validation accuracy by {x_axis}", width=900)
         html = out / f"{dataset}_{suffix}.html"
         fig.write_html(html, include_plotlyjs=True)
@@ -98,7 +98,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--home", type=Path, default=None, help="TLAB_HOME (default: temporary)")
     args = parser.parse_args(argv)
 
-    from dashboard import compare, datasets, experiments, jobs
+    from dashboard import compare, datasets, training
     from dashboard.settings import Settings
 
     home = args.home or Path(tempfile.mkdtemp(prefix="figure4-"))
@@ -107,25 +107,33 @@ def main(argv: list[str]) -> int:
         {"TLAB_HOME": str(home), "TLAB_WEIGHTS_DIR": weights, "TLAB_OFFLINE": "1"}
     )
     manifest = ingest(settings, args.dataset)
-    jm = jobs.JobManager(settings)
-    configs = experiments.pretrained_vs_scratch(
-        manifest.id, args.backbone, args.seeds,
-        same_schedule_as_pretrained=args.same_schedule, epochs=args.epochs,
-    )  # fmt: skip
+    jm = training.JobManager(settings)
+    configs = compare.experiments.pretrained_vs_scratch(
+        manifest.id,
+        args.backbone,
+        args.seeds,
+        same_schedule_as_pretrained=args.same_schedule,
+        epochs=args.epochs,
+    )
     print(f"# {args.dataset}: {len(configs)} runs queued in {home}", flush=True)
     started = time.perf_counter()
     runs = wait_all(jm, [jm.submit(c)[0].id for c in configs])
     jm.shutdown()
-    failed = [f"{r.name}: {r.message}" for r in runs if r.status != "finished"]
+    failed = [f"{r.name}: {r.message}" for r in runs if r.status != training.RunStatus.FINISHED]
     if failed:
         print("\n".join(failed), file=sys.stderr)
         return 1
     histories = jm.runs.epochs([r.id for r in runs])
     pair = compare.pretrained_vs_scratch_groups(runs)
     n_val, prior = datasets.validation_prior(manifest)
-    summary = {"dataset": args.dataset, "backbone": args.backbone, "seeds": args.seeds,
-               "n_val": n_val, "class_prior": prior,
-               "minutes": round((time.perf_counter() - started) / 60, 1)}  # fmt: skip
+    summary = {
+        "dataset": args.dataset,
+        "backbone": args.backbone,
+        "seeds": args.seeds,
+        "n_val": n_val,
+        "class_prior": prior,
+        "minutes": round((time.perf_counter() - started) / 60, 1),
+    }
     for fraction in (0.9, 1.0):
         h2h = compare.head_to_head(*pair, histories, n_val, prior, fraction)
         print(f"# target {fraction:.0%} of scratch's best: {h2h.message}")
@@ -133,9 +141,11 @@ def main(argv: list[str]) -> int:
         summary[f"speedup_epochs@{key}"] = h2h.speedup_epochs and vars(h2h.speedup_epochs)
         summary[f"speedup_seconds@{key}"] = h2h.speedup_seconds and vars(h2h.speedup_seconds)
     summary.update(
-        scratch_best=round(h2h.scratch_best, 4), pretrained_best=round(h2h.pretrained_best, 4),
-        scratch_learnt=h2h.scratch_learnt, scratch_caught_up=h2h.caught_up,
-    )  # fmt: skip
+        scratch_best=round(h2h.scratch_best, 4),
+        pretrained_best=round(h2h.pretrained_best, 4),
+        scratch_learnt=h2h.scratch_learnt,
+        scratch_caught_up=h2h.caught_up,
+    )
     if args.out:
         for path in write_curves(runs, histories, args.out, args.dataset):
             print(f"# wrote {path}")
@@ -148,20 +158,28 @@ def main(argv: list[str]) -> int:
 def ladder(settings, manifest, backbone: str, n_val: int, prior: float) -> dict:
     """The advisor's advice, the strategy ladder at its defaults (seed 42; rungs 4 and 5 are the
     experiment's first seed, so they are not trained again) and the page's verdict."""
-    from dashboard import advisor, advisor_check, experiments, jobs
+    from dashboard import advisor, compare, training
 
     advice = advisor.measure(settings, manifest, backbone)
-    jm = jobs.JobManager(settings)
-    runs = wait_all(jm, [jm.submit(c)[0].id for c in experiments.strategy_ladder(
-        manifest.id, backbone, 1)])  # fmt: skip
+    jm = training.JobManager(settings)
+    runs = wait_all(
+        jm,
+        [jm.submit(c)[0].id for c in compare.experiments.strategy_ladder(manifest.id, backbone, 1)],
+    )
     jm.shutdown()
-    check = advisor_check.check(advice, runs, n_val, prior)
+    check = advisor.ladder.check(advice, runs, n_val, prior)
     for row in check.rows:
-        print(f"# ladder: {row['strategy']}: best val acc {row['best val acc']} {row['best']}"
-              f" {row['recommended']}")  # fmt: skip
+        print(
+            f"# ladder: {row['strategy']}: best val acc {row['best val acc']} {row['best']}"
+            f" {row['recommended']}"
+        )
     print(f"# ladder verdict: {check.message}")
-    return {"advice": advice.strategy, "best": check.best, "right": check.right,
-            "rows": {r["strategy"]: r["best val acc"] for r in check.rows}}  # fmt: skip
+    return {
+        "advice": advice.strategy,
+        "best": check.best,
+        "right": check.right,
+        "rows": {r["strategy"]: r["best val acc"] for r in check.rows},
+    }
 
 
 if __name__ == "__main__":

@@ -6,12 +6,13 @@ import logging
 
 import streamlit as st
 
-from dashboard import advisor, advisor_charts, advisor_check, dataset_samples, datasets, ui_cache
-from dashboard.dataset_store import DatasetError
+from dashboard import advisor, datasets, glue
+from dashboard.datasets import DatasetError
 from models import catalog
 from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
 from pages.widgets import training_section
+from pages.widgets.live import live_view
 
 log = logging.getLogger(__name__)
 INTRO = (
@@ -59,12 +60,16 @@ def show_advice(settings, manifest, advice: advisor.Advice) -> None:
     cols[1].metric("Classes", advice.n_classes)
     cols[2].metric("Training images per class", f"{advice.train_per_class:g}")
     cols[3].metric("Size", advice.size)
-    cols[4].metric("Similarity to ImageNet", f"{advice.similarity:.2f}", advice.verdict,
-                   delta_color="green" if advice.verdict == "similar" else "red",
-                   delta_arrow="off")  # fmt: skip
+    cols[4].metric(
+        "Similarity to ImageNet",
+        f"{advice.similarity:.2f}",
+        advice.verdict,
+        delta_color="green" if advice.verdict == "similar" else "red",
+        delta_arrow="off",
+    )
     references = advisor.all_stored(settings, advice.backbone)
     st.plotly_chart(
-        advisor_charts.quadrant_chart(advice, references), width="stretch", key="advice_chart"
+        advisor.chart.quadrant_chart(advice, references), width="stretch", key="advice_chart"
     )
     strategy = STRATEGIES[advice.strategy]
     st.success(f"**Recommendation: {strategy.title}** — {advice.reason}")
@@ -74,13 +79,17 @@ def show_advice(settings, manifest, advice: advisor.Advice) -> None:
                 st.metric(s.title, "not measured")
             else:
                 says = "similar" if s.score >= 0.5 else "different"
-                st.metric(s.title, f"{s.value:.3g}", f"{says} (score {s.score:.2f})",
-                          delta_color="green" if says == "similar" else "red",
-                          delta_arrow="off")  # fmt: skip
+                st.metric(
+                    s.title,
+                    f"{s.value:.3g}",
+                    f"{says} (score {s.score:.2f})",
+                    delta_color="green" if says == "similar" else "red",
+                    delta_arrow="off",
+                )
             st.caption(s.question + (f" **{s.note}.**" if s.note else ""))
     st.caption(
         f"ImageNet classifier used: {advice.classifier}. Measured in {advice.seconds:.1f} s. "
-        "Thresholds and the figures behind them: README, “Strategy advisor”."
+        "Thresholds and the figures behind them: docs/advisor.md."
     )
     reference_points(settings, advice, references)
     actions(settings, manifest, advice)
@@ -89,12 +98,12 @@ def show_advice(settings, manifest, advice: advisor.Advice) -> None:
 
 def reference_points(settings, advice, references) -> None:
     measured = {a.dataset_name for a in references if a.dataset_source == "sample"}
-    missing = [name for name in dataset_samples.SAMPLES if name not in measured]
+    missing = [name for name in datasets.SAMPLES if name not in measured]
     if not missing:
         return
     help_text = "Adds the built-in samples as datasets and measures them (digits: ~20 s)."
-    if st.button(f"Add reference points: measure the samples ({', '.join(missing)})",
-                 key="advice_samples", help=help_text):  # fmt: skip
+    label = f"Add reference points: measure the samples ({', '.join(missing)})"
+    if st.button(label, key="advice_samples", help=help_text):
         for name in missing:
             bar = st.progress(0.0, text=f"Adding {name}…")
             sample = datasets.ingest_sample(settings, name, lambda i, n, b=bar: b.progress(i / n))
@@ -105,15 +114,14 @@ def reference_points(settings, advice, references) -> None:
 
 
 def actions(settings, manifest, advice) -> None:
-    jm = ui_cache.job_manager()
+    jm = glue.job_manager()
     c1, c2, c3, c4 = st.columns(4)
     if c1.button("Train the recommended strategy", type="primary", key="advice_train"):
-        run, _ = jm.submit(advisor_check.recommended_config(advice))
+        run, _ = jm.submit(advisor.ladder.recommended_config(advice))
         _show_run(manifest, run.id)
-    if c2.button("Run the whole ladder (5 runs)", key="advice_ladder",
-                 help="Every strategy with its default settings: the measurement that checks "
-                      "the advice."):  # fmt: skip
-        ids = [jm.submit(config)[0].id for config in advisor_check.ladder_configs(advice)]
+    help_text = "Every strategy with its default settings: the measurement that checks the advice."
+    if c2.button("Run the whole ladder (5 runs)", key="advice_ladder", help=help_text):
+        ids = [jm.submit(config)[0].id for config in advisor.ladder.ladder_configs(advice)]
         _show_run(manifest, ids[0])
     if c3.button("Put it in the form below", key="advice_form"):
         st.session_state["train_strategy"] = advice.strategy
@@ -130,35 +138,28 @@ def _show_run(manifest, run_id: str) -> None:
 
 def ladder(manifest, advice) -> None:
     n_val, prior = datasets.validation_prior(manifest)
-    runs = ui_cache.job_manager().runs.list(manifest.id)
-    check = advisor_check.check(advice, runs, n_val, prior)
-    if check.pending:
-        live_ladder(manifest.id, advice.backbone, n_val, prior)
-        return
-    st.session_state.pop("_ladder_live", None)  # the full rerun that ended the polling
-    if any(row["finished runs"] for row in check.rows):
-        show_check(check)
+
+    def ladder_check():
+        runs = glue.job_manager().runs.list(manifest.id)
+        return advisor.ladder.check(advice, runs, n_val, prior)
+
+    def draw() -> bool:
+        check = ladder_check()
+        if check.pending or any(row["finished runs"] for row in check.rows):
+            show_check(check)
+        if check.pending:
+            st.caption(f"{len(check.pending)} ladder run(s) queued or running…")
+        return bool(check.pending)
+
+    live_view("ladder", draw, bool(ladder_check().pending))
 
 
-@st.fragment(run_every=2.0)
-def live_ladder(dataset_id: str, backbone: str, n_val: int, prior: float) -> None:
-    settings = ui_cache.settings()
-    advice = advisor.stored(settings, dataset_id, backbone)
-    runs = ui_cache.job_manager().runs.list(dataset_id)
-    check = advisor_check.check(advice, runs, n_val, prior)
-    show_check(check)
-    if check.pending:
-        st.caption(f"{len(check.pending)} ladder run(s) queued or running…")
-        st.session_state["_ladder_live"] = True
-    elif st.session_state.pop("_ladder_live", None):
-        st.rerun()  # the ladder just finished: draw the page once more, without polling
-
-
-def show_check(check: advisor_check.LadderCheck) -> None:
+def show_check(check: advisor.ladder.LadderCheck) -> None:
     st.markdown("**Checking the advice against the ladder**")
     percent = st.column_config.NumberColumn(format="percent")
-    st.dataframe(check.rows, hide_index=True, width="stretch",
-                 column_config={"best val acc": percent})  # fmt: skip
+    st.dataframe(
+        check.rows, hide_index=True, width="stretch", column_config={"best val acc": percent}
+    )
     if check.right is None:
         st.info(check.message)
     elif check.right:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, dataset_samples, dataset_summary, datasets, ui_cache
+from dashboard import datasets, glue
 from dashboard.datasets import DatasetError
 
 SELECTED = "dataset_id"
@@ -61,7 +61,7 @@ def bring_dataset(settings) -> None:
     with class_tab:
         per_class_upload(settings)
     with sample_tab:
-        for key, text in dataset_samples.SAMPLES.items():
+        for key, text in datasets.SAMPLES.items():
             if st.button(f"Add {key}", key=f"sample_{key}", help=text):
                 run_ingest(key, lambda p, k=key: datasets.ingest_sample(settings, k, p))
             st.caption(text)
@@ -75,9 +75,11 @@ def per_class_upload(settings) -> None:
         c1, c2 = st.columns([1, 3])
         name = c1.text_input("Class name", f"Class {i + 1}", key=f"class_name_{i}")
         ups = c2.file_uploader(
-            f"Images of {name}", accept_multiple_files=True, key=f"class_files_{i}",
+            f"Images of {name}",
+            accept_multiple_files=True,
+            key=f"class_files_{i}",
             type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"],
-        )  # fmt: skip
+        )
         if ups:
             classes.setdefault(name.strip() or f"Class {i + 1}", []).extend(
                 (u.name, u.getvalue()) for u in ups
@@ -123,7 +125,7 @@ def choose_dataset(settings):
 
 
 def show_summary(settings, manifest) -> None:
-    s = dataset_summary.summarize(manifest)
+    s = datasets.summarize(manifest)
     cols = st.columns(4)
     cols[0].metric("Images", f"{s.n_images:,}")
     cols[1].metric("Classes", s.n_classes)
@@ -143,10 +145,10 @@ def show_summary(settings, manifest) -> None:
     for warning in s.warnings:
         st.warning(warning)
     left, right = st.columns(2)
-    left.plotly_chart(charts.class_counts_bar(s.counts), width="stretch")
-    right.plotly_chart(charts.image_sizes_scatter(s.sizes), width="stretch")
+    left.plotly_chart(datasets.charts.class_counts_bar(s.counts), width="stretch")
+    right.plotly_chart(datasets.charts.image_sizes_scatter(s.sizes), width="stretch")
     st.subheader("Samples per class")
-    for cls, pictures in ui_cache.sample_thumbnails(manifest.id, 8).items():
+    for cls, pictures in glue.sample_thumbnails(manifest.id, 8).items():
         st.image(pictures, caption=[cls] * len(pictures), width=72)
     if s.duplicates:
         with st.expander(f"Exact duplicates ({len(s.duplicates)} groups)"):

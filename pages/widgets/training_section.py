@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, export, images, lr_range, train_config, train_service, ui_cache
-from dashboard.dataset_store import DatasetError
+from dashboard import backbones, datasets, glue, images, training
+from dashboard.datasets import DatasetError
+from dashboard.training import RunStatus
+from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
+from pages.widgets.live import live_view
 
 RUN = "run_id"
 
 
 def choose_backbone(settings) -> str:
     """The backbone for the advisor and the trainer (the key is kept across pages)."""
-    choices = {c.backbone.key: c for c in train_service.backbone_choices(settings)}
+    choices = {c.backbone.key: c for c in backbones.backbone_choices(settings)}
     keys = list(choices)
     return st.selectbox(
-        "Backbone", keys, index=keys.index(train_service.default_backbone(settings)),
+        "Backbone",
+        keys,
+        index=keys.index(backbones.default_backbone(settings)),
         key="train_backbone",
         format_func=lambda k: f"{choices[k].backbone.label} · {choices[k].status}",
-    )  # fmt: skip
+    )
 
 
 def training_section(settings, manifest, backbone: str) -> None:
-    jm = ui_cache.job_manager()
+    jm = glue.job_manager()
     run_id = configure_and_submit(settings, manifest, jm, backbone)
     if run_id:  # show the run just submitted (a keyed selectbox otherwise keeps its old value)
         st.session_state[RUN] = run_id
@@ -41,9 +46,10 @@ def training_section(settings, manifest, backbone: str) -> None:
         key=f"run_select_{manifest.id}",
     )
     st.session_state[RUN] = chosen
-    live_view(chosen)
     run = jm.runs.get(chosen)
-    if run.status in ("finished", "stopped") and run.results:
+    live_view("train", lambda: run_progress(chosen), run.active, every=1.0)
+    run = jm.runs.get(chosen)
+    if run.status.has_results and run.results:
         results(settings, manifest, run)
     caches(settings)
 
@@ -54,13 +60,14 @@ def _run_label(run) -> str:
 
 
 def configure_and_submit(settings, manifest, jm, backbone: str) -> str | None:
-    strategies = train_service.strategies
     strategy = st.selectbox(
-        "Strategy", list(strategies), key="train_strategy",
-        format_func=lambda k: strategies[k].title,
-    )  # fmt: skip
-    st.caption(strategies[strategy].advice)
-    d = train_config.default_config(manifest.id, backbone, strategy)
+        "Strategy",
+        list(STRATEGIES),
+        key="train_strategy",
+        format_func=lambda k: STRATEGIES[k].title,
+    )
+    st.caption(STRATEGIES[strategy].advice)
+    d = training.default_config(manifest.id, backbone, strategy)
     k = f"{backbone}_{strategy}"  # per-choice keys: each strategy opens with its own defaults
     with st.form(f"train_form_{k}"):
         a, b, c, e = st.columns(4)
@@ -81,17 +88,22 @@ def configure_and_submit(settings, manifest, jm, backbone: str) -> str | None:
             "Find a learning rate",
             help="A short range test on this model and data: the loss as the learning rate grows.",
         )
-    if strategies[strategy].head_only and augment:
+    if STRATEGIES[strategy].head_only and augment:
         st.caption("With augmentation on, the feature cache is off: every epoch sees new images.")
     config = d.with_(
-        epochs=int(epochs), batch_size=int(batch), learning_rate=float(lr),
-        image_size=int(size), augment=bool(augment), early_stopping=bool(early), seed=int(seed),
-    )  # fmt: skip
+        epochs=int(epochs),
+        batch_size=int(batch),
+        learning_rate=float(lr),
+        image_size=int(size),
+        augment=bool(augment),
+        early_stopping=bool(early),
+        seed=int(seed),
+    )
     learning_rate_finder(settings, config, f"lr_{k}", run_now=find_lr)
     if not submitted:
         return None
     run, reused = jm.submit(config, again=again)
-    if reused and run.status == "finished":
+    if reused and run.status == RunStatus.FINISHED:
         st.info("These settings ran before on this dataset: showing the stored result.")
     return run.id
 
@@ -102,7 +114,9 @@ def learning_rate_finder(settings, config, lr_key: str, run_now: bool) -> None:
     if run_now:
         bar = st.progress(0.0, text="Learning-rate range test…")
         try:
-            lr_range.find(settings, config, lambda text, f: bar.progress(min(f, 1.0), text=text))
+            training.lr_range.find(
+                settings, config, lambda text, f: bar.progress(min(f, 1.0), text=text)
+            )
         except (WeightsUnavailable, DatasetError) as exc:
             st.error(str(exc))
             return
@@ -110,33 +124,33 @@ def learning_rate_finder(settings, config, lr_key: str, run_now: bool) -> None:
             bar.empty()
         st.session_state[shown] = config
     config = st.session_state.get(shown)
-    result = lr_range.cached(settings, config) if config is not None else None
+    result = training.lr_range.cached(settings, config) if config is not None else None
     if result is None:
         return
-    st.plotly_chart(
-        charts.lr_range_curve(result.rates, result.losses, result.suggestion),
-        width="stretch", key=f"lr_curve_{lr_key}",
-    )  # fmt: skip
+    curve = training.charts.lr_range_curve(result.rates, result.losses, result.suggestion)
+    st.plotly_chart(curve, width="stretch", key=f"lr_curve_{lr_key}")
     st.button(
-        f"Use the suggested learning rate {result.suggestion:.2g}", key=f"use_{lr_key}",
-        on_click=_set_learning_rate, args=(lr_key, result.suggestion),
-    )  # fmt: skip
+        f"Use the suggested learning rate {result.suggestion:.2g}",
+        key=f"use_{lr_key}",
+        on_click=_set_learning_rate,
+        args=(lr_key, result.suggestion),
+    )
 
 
 def _set_learning_rate(lr_key: str, value: float) -> None:
     st.session_state[lr_key] = float(f"{value:.2g}")
 
 
-@st.fragment(run_every=1.0)
-def live_view(run_id: str) -> None:
-    jm = ui_cache.job_manager()
+def run_progress(run_id: str) -> bool:
+    """The run's state, progress bar and curves; True while it is queued or running."""
+    jm = glue.job_manager()
     run = jm.runs.get(run_id)
     state = jm.state(run_id)
     epochs = jm.runs.epochs([run_id])[run_id]
-    if run.status == "queued":
+    if run.status == RunStatus.QUEUED:
         place = jm.position(run_id)
         st.info(f"Waiting for the trainer: number {place} in the queue." if place else "Starting…")
-    elif run.status == "running" and state is not None:
+    elif run.status == RunStatus.RUNNING and state is not None:
         eta = state.eta_seconds()
         total = max(state.epochs * state.steps, 1)
         done = max(state.epoch - 1, 0) * state.steps + state.step
@@ -149,15 +163,14 @@ def live_view(run_id: str) -> None:
             st.caption(state.message)
         if st.button("Stop", key=f"stop_{run_id}"):
             jm.stop(run_id)
-    elif run.status in ("failed", "interrupted", "stopped"):
-        (st.error if run.status == "failed" else st.warning)(f"{run.status}: {run.message}")
+    elif run.status in (RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.STOPPED):
+        failed = run.status == RunStatus.FAILED
+        (st.error if failed else st.warning)(f"{run.status}: {run.message}")
     st.caption(f"Device: {run.device or '—'} · run {run.id} · status {run.status}")
     if epochs:
-        st.plotly_chart(charts.training_curves(epochs), width="stretch", key=f"curves_{run_id}")
-    if run.status in ("queued", "running"):
-        st.session_state["_was_live"] = run_id
-    elif st.session_state.pop("_was_live", None) == run_id:
-        st.rerun()  # the run just ended: draw its results once, outside the fragment
+        curves = training.charts.training_curves(epochs)
+        st.plotly_chart(curves, width="stretch", key=f"curves_{run_id}")
+    return run.active
 
 
 def results(settings, manifest, run) -> None:
@@ -171,30 +184,32 @@ def results(settings, manifest, run) -> None:
     ex = r["export"]
     cols[3].metric("Export parity", f"{ex['parity_same_class']}/{ex['parity_images']} same")
     left, right = st.columns(2)
-    left.plotly_chart(
-        charts.confusion_heatmap(r["val"]["confusion"], r["classes"]), width="stretch"
-    )
+    confusion = training.charts.confusion_heatmap(r["val"]["confusion"], r["classes"])
+    left.plotly_chart(confusion, width="stretch")
     right.dataframe(
-        [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}
-         for row in r["val"]["per_class"]],
-        hide_index=True, column_order=("class", "precision", "recall", "f1", "support"),
-    )  # fmt: skip
-    model = ui_cache.trained_model(ex["model"], _mtime(ex["model"]))
-    wrong = train_service.mistakes(settings, run, manifest)
+        [_rounded(row) for row in r["val"]["per_class"]],
+        hide_index=True,
+        column_order=("class", "precision", "recall", "f1", "support"),
+    )
+    model = glue.trained_model(ex["model"], _mtime(ex["model"]))
+    wrong = training.results.mistakes(settings, run, manifest)
     if wrong:
-        st.markdown(f"**Misclassified validation images** ({len(r['val']['misclassified'])}), "
-                    "with Grad-CAM for the predicted class")  # fmt: skip
+        n_wrong = len(r["val"]["misclassified"])
+        st.markdown(
+            f"**Misclassified validation images** ({n_wrong}), "
+            "with Grad-CAM for the predicted class"
+        )
         pictures, captions = [], []
         for m in wrong[:8]:
-            path = str(train_service.record_path(settings, manifest, m.record))
+            path = str(datasets.image_path(settings, manifest, m.record))
             cls = r["classes"].index(m.predicted)
-            pictures.append(ui_cache.mistake_overlay(ex["model"], _mtime(ex["model"]), path, cls))
+            pictures.append(glue.mistake_overlay(ex["model"], _mtime(ex["model"]), path, cls))
             captions.append(f"{m.true} → {m.predicted} ({m.confidence:.0%})")
         st.image(pictures, caption=captions, width=160)
     try_it(model, r["classes"])
     st.download_button(
         "Download the model (.keras + labels.json + predict.py)",
-        export.bundle(ex["model"], ex["labels"]),
+        training.export.bundle(ex["model"], ex["labels"]),
         file_name=f"{run.id}.zip",
         mime="application/zip",
         key=f"download_{run.id}",
@@ -205,6 +220,10 @@ def results(settings, manifest, run) -> None:
         f"probability difference {ex['parity_max_abs_diff']:.1e}). TensorBoard: "
         f"`tensorboard --logdir {settings.home / 'runs'}`"
     )
+
+
+def _rounded(row: dict) -> dict:
+    return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}
 
 
 def _mtime(path: str) -> float:
@@ -218,21 +237,23 @@ def try_it(model, classes) -> None:
     if up is None:
         return
     try:
-        rgb = ui_cache.decoded_upload(up.getvalue())
+        rgb = glue.decoded_upload(up.getvalue())
     except images.ImageError as exc:
         st.error(f"Cannot use **{up.name}**: {exc}")
         return
-    ranked = train_service.classify(model, classes, rgb)
+    ranked = training.results.classify(model, classes, rgb)
     c1, c2 = st.columns([1, 2])
     c1.image(rgb, width="stretch")
     c2.dataframe([{"class": c, "probability": round(p, 4)} for c, p in ranked[:5]], hide_index=True)
 
 
 def caches(settings) -> None:
-    mb = {k: v / 2**20 for k, v in train_service.cache_sizes(settings).items()}
+    mb = {k: v / 2**20 for k, v in training.cache_sizes(settings).items()}
     with st.expander(f"Caches: features {mb['features']:.1f} MB · pixels {mb['pixels']:.1f} MB"):
-        st.caption("Cached backbone features and decoded images make later runs fast. "
-                   "Clearing them is safe; they are rebuilt when needed.")  # fmt: skip
+        st.caption(
+            "Cached backbone features and decoded images make later runs fast. "
+            "Clearing them is safe; they are rebuilt when needed."
+        )
         if st.button("Clear caches", key="clear_caches"):
-            train_service.clear_caches(settings)
+            training.clear_caches(settings)
             st.rerun()

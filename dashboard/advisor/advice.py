@@ -1,0 +1,225 @@
+"""The strategy advisor: how big, and how like ImageNet, is a dataset, and what should be trained.
+
+The tutorial's chart has two axes. Size: small or large, by training images per class. Similarity
+to ImageNet: the mean of the `similarity_signals` scores (0.5 is the line). Each quadrant names
+a rung of the strategy ladder:
+
+    small · similar    1 linear head on the frozen base      (0 blocks trained)
+    large · similar    2 MLP head (several FC layers)        (0 blocks)
+    large · different  3 fine-tune the top blocks            (the top 2 of 5 blocks)
+    small · different  4 augment and fine-tune everything   (all blocks)
+
+An advice is stored per (dataset, backbone) as JSON under TLAB_HOME/advice, with the raw signal
+values; scores, verdict and recommendation are derived from them on reading, so a change of
+threshold applies to old measurements too.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from dashboard import datasets
+from dashboard.advisor import measurements
+from dashboard.advisor import signals as sig
+from dashboard.datasets import Manifest
+from dashboard.settings import Settings
+from dashboard.storage import write_atomic
+from models import catalog
+from models.strategies import STRATEGIES
+
+LARGE_PER_CLASS = 1000  # training images per class (median over classes) from which a set is large
+STRONG_PROBE = 0.9  # a linear head this accurate on frozen features is worth trying first anyway
+VERSION = 1
+
+WHY = {
+    ("small", "similar"): (
+        "linear_head",
+        "ImageNet's features already describe these images, and with few images every extra "
+        "trained weight is a chance to overfit: keep the whole base frozen and learn one layer.",
+    ),
+    ("large", "similar"): (
+        "mlp_head",
+        "The features fit, and there are enough images to learn several fully connected layers "
+        "on top without overfitting; the base stays frozen.",
+    ),
+    ("large", "different"): (
+        "finetune_top",
+        "The deep, ImageNet-specific blocks do not fit these images, and there are enough images "
+        "to retrain them: train the head first, then the top blocks with a low learning rate.",
+    ),
+    ("small", "different"): (
+        "full_finetune",
+        "The features do not fit and there are few images: augment them, and retrain the whole "
+        "network from the pretrained start with a low learning rate.",
+    ),
+}
+
+
+@dataclass
+class Signal:
+    key: str
+    title: str
+    question: str
+    value: float | None
+    score: float | None  # 0..1, 0.5 = threshold; None = not measured
+    note: str = ""
+
+
+@dataclass
+class Advice:
+    dataset_id: str
+    dataset_name: str
+    dataset_source: str
+    backbone: str
+    n_images: int
+    n_classes: int
+    train_per_class: float  # median over classes
+    values: dict[str, float | None]  # raw signal values
+    notes: dict[str, str] = field(default_factory=dict)
+    classifier: str = ""
+    seconds: float = 0.0
+    measured_at: float = field(default_factory=time.time)
+    version: int = VERSION
+
+    @property
+    def signals(self) -> list[Signal]:
+        out = []
+        for key, spec in sig.SPECS.items():
+            v = self.values.get(key)
+            s = None if v is None else sig.score(spec, v)
+            out.append(Signal(key, spec.title, spec.question, v, s, self.notes.get(key, "")))
+        return out
+
+    @property
+    def similarity(self) -> float:
+        scores = [s.score for s in self.signals if s.score is not None]
+        return sum(scores) / len(scores) if scores else 0.5
+
+    @property
+    def verdict(self) -> str:
+        return "similar" if self.similarity >= 0.5 else "different"
+
+    @property
+    def size(self) -> str:
+        return "large" if self.train_per_class >= LARGE_PER_CLASS else "small"
+
+    @property
+    def strategy(self) -> str:
+        return WHY[(self.size, self.verdict)][0]
+
+    @property
+    def blocks(self) -> int:
+        """How many of the backbone's blocks (catalog stages) the strategy trains."""
+        s = STRATEGIES[self.strategy]
+        if s.trains_base:
+            return len(catalog.get(self.backbone).stages)
+        return s.unfreeze_blocks
+
+    @property
+    def reason(self) -> str:
+        total = len(catalog.get(self.backbone).stages)
+        size = (
+            f"{self.size.capitalize()}: {self.train_per_class:g} training images per class "
+            f"({'at least' if self.size == 'large' else 'under'} {LARGE_PER_CLASS:,})"
+        )
+        to = "to" if self.verdict == "similar" else "from"
+        similar = f"{self.verdict} {to} ImageNet (similarity {self.similarity:.2f}, line at 0.5)"
+        text = (
+            f"{size}, and {similar}. Train {self.blocks} of the backbone's {total} blocks. "
+            f"{WHY[(self.size, self.verdict)][1]}"
+        )
+        probe = self.values.get("probe_accuracy")
+        if probe is not None and probe >= STRONG_PROBE and self.strategy != "linear_head":
+            text += (
+                f" Yet a linear head on the frozen features already reaches {probe:.1%} in "
+                "cross-validation here: strategy 1 costs about one forward pass, so run the "
+                "ladder and let the measurement decide."
+            )
+        return text
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1)
+
+
+def folder(settings: Settings) -> Path:
+    path = settings.home / "advice"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _path(settings: Settings, dataset_id: str, backbone: str) -> Path:
+    return folder(settings) / f"{dataset_id}__{backbone}.json"
+
+
+def stored(settings: Settings, dataset_id: str, backbone: str) -> Advice | None:
+    try:
+        raw = json.loads(_path(settings, dataset_id, backbone).read_text(encoding="utf-8"))
+        return Advice(**raw) if raw.get("version") == VERSION else None
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def all_stored(settings: Settings, backbone: str) -> list[Advice]:
+    """Every stored advice for this backbone whose dataset still exists."""
+    alive = {m.id for m in datasets.list_datasets(settings)}
+    found = [stored(settings, *p.stem.split("__", 1)) for p in folder(settings).glob("*__*.json")]
+    return [a for a in found if a and a.backbone == backbone and a.dataset_id in alive]
+
+
+def size_of(manifest: Manifest) -> tuple[int, int, float]:
+    """(images, classes, median training images per class)."""
+    train = Counter(r.cls for r in manifest.records("train"))
+    per_class = statistics.median([train.get(c, 0) for c in manifest.classes])
+    return len(manifest.images), len(manifest.classes), float(per_class)
+
+
+def measure(
+    settings: Settings,
+    manifest: Manifest,
+    backbone: str,
+    progress: Callable[[float, str], None] | None = None,
+    again: bool = False,
+) -> Advice:
+    """Measure (or read the stored advice); raises WeightsUnavailable without pretrained weights."""
+    if not again and (found := stored(settings, manifest.id, backbone)):
+        return found
+    started = time.perf_counter()
+    m = measurements.measure(settings, manifest, catalog.get(backbone), progress)
+    values: dict[str, float | None] = {}
+    notes: dict[str, str] = {}
+    if m.probs is None:
+        values["imagenet_classes"], notes["imagenet_classes"] = None, m.classifier
+    else:
+        values["imagenet_classes"] = sig.imagenet_classes_seen(m.probs)
+    y = m.labels[m.probe_rows]
+    try:
+        pre = sig.probe_accuracy(m.features[m.probe_rows], y)
+        rnd = sig.probe_accuracy(m.random_features, y)
+        values["transfer_lift"] = sig.transfer_lift(pre, rnd, len(manifest.classes))
+        notes["transfer_lift"] = f"linear head: {pre:.1%} pretrained, {rnd:.1%} random weights"
+        values["probe_accuracy"] = pre  # not a signal: the caveat in `reason` uses it
+    except ValueError as exc:  # a class with a single image: no cross-validation
+        values["transfer_lift"], notes["transfer_lift"] = None, str(exc)
+    values["silent_channels"] = sig.silent_channels(m.features, m.reference)
+    n, k, per_class = size_of(manifest)
+    advice = Advice(
+        manifest.id,
+        manifest.name,
+        manifest.source,
+        backbone,
+        n,
+        k,
+        per_class,
+        values,
+        notes,
+        m.classifier,
+        round(time.perf_counter() - started, 2),
+    )
+    write_atomic(_path(settings, manifest.id, backbone), advice.to_json())
+    return advice

@@ -1,0 +1,173 @@
+"""The forward passes behind the strategy advisor, each cached on disk.
+
+1. The pretrained backbone over every train and validation image: the trainer's own feature
+   cache entries, so a linear-head run after the advice (or before it) costs no second pass.
+2. The same backbone on natural reference photos (`reference_photos`).
+3. The same architecture with random weights (fixed seed) over the probe sample.
+4. The ImageNet classifier over 100 images. It is the backbone with its top when those weights
+   exist; else a sibling catalog row of the same network (MobileNet α=0.25 at 128 px for the one
+   at 224) whose top weights are on disk; else this signal is left out, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard import datasets, training
+from dashboard.advisor import reference_photos
+from dashboard.advisor import signals as sig
+from dashboard.datasets import Manifest
+from dashboard.settings import Settings
+from models import backbones, catalog, classifier, devices, feature_maps
+from models.catalog import Backbone
+from models.weights import WeightsUnavailable
+
+Progress = Callable[[float, str], None]
+RANDOM_SEED = 0
+
+
+@dataclass
+class Measured:
+    features: np.ndarray  # pretrained pooled features, train then val images
+    labels: np.ndarray
+    probe_rows: np.ndarray  # rows of `features` the linear probes use
+    random_features: np.ndarray  # random-init features of those rows
+    reference: np.ndarray  # pretrained features of the natural reference photos
+    probs: np.ndarray | None  # ImageNet probabilities of the concentration sample
+    classifier: str  # which ImageNet classifier gave `probs`, or why there is none
+
+
+def imagenet_classifier(settings: Settings, backbone: Backbone) -> Backbone | None:
+    """The backbone itself if its top weights can be had, else a same-network sibling whose top
+    weights are on disk (same builder and arguments, another input size)."""
+    rows = [backbone] + [
+        b
+        for b in catalog.MODEL_LIST
+        if b.builder == backbone.builder and b.kwargs == backbone.kwargs and b.key != backbone.key
+    ]
+    for b in rows:
+        try:
+            source = backbones.weights_source(
+                b,
+                include_top=True,
+                weights_dir=settings.weights_dir,
+                allow_download=settings.allow_download and b is backbone,
+            )
+        except WeightsUnavailable:
+            continue
+        if source.on_disk or b is backbone:
+            return b
+    return None
+
+
+def _pass(model, records, settings, manifest, size, say: Progress, start, span, what):
+    """One forward pass over `records`, reporting progress from `start` to `start + span`."""
+    batches = datasets.records_data(settings, manifest, records, image_size=size)
+
+    def report(done: int) -> None:
+        say(start + span * done / max(len(records), 1), f"{what}: {done}/{len(records)} images")
+
+    return feature_maps.pooled_features(model, batches, report)
+
+
+def measure(
+    settings: Settings, manifest: Manifest, backbone: Backbone, progress: Progress | None = None
+) -> Measured:
+    devices.configure()  # memory growth must be set before TensorFlow first touches a GPU
+    size = backbone.input_size
+    say = progress or (lambda fraction, text: None)
+    weights_id = training.pretrained_weights_id(settings, backbone)
+    pretrained: list = []
+
+    def pretrained_model():  # built once, and only if some pretrained pass is not cached
+        if not pretrained:
+            with backbones.building():
+                base = backbones.build(
+                    backbone,
+                    include_top=False,
+                    input_size=size,
+                    weights_dir=settings.weights_dir,
+                    allow_download=settings.allow_download,
+                )
+                pretrained.append(classifier.raw_image_model(backbone, base, size))
+        return pretrained[0]
+
+    records = manifest.records(*training.FEATURE_SPLITS)  # the order of the cached features
+    n = len(records)
+    say(0.0, f"Pretrained features of {n} images (cached for training too)")
+    splits, _ = training.split_features(
+        settings,
+        manifest,
+        backbone.key,
+        weights_id,
+        size,
+        pretrained_model,
+        on_batch=lambda done: say(0.5 * done / n, f"Pretrained features: {done}/{n} images"),
+    )
+    features = np.concatenate([x for x, _ in splits])
+    labels = np.concatenate([y for _, y in splits])
+
+    say(0.5, "Natural reference photos")
+    reference = training.cached_array(
+        settings,
+        (backbone.key, weights_id, reference_photos.VERSION, "all", size),
+        lambda: pretrained_model().predict(reference_photos.crops(size), batch_size=32, verbose=0),
+    )
+
+    rows = sig.stratified_sample(labels, sig.PROBE_MAX_IMAGES)
+    sample = [records[i] for i in rows]
+
+    def random_pass():
+        with backbones.building(RANDOM_SEED):
+            base = backbones.build(backbone, include_top=False, pretrained=False, input_size=size)
+            model = classifier.raw_image_model(backbone, base, size)
+        return _pass(
+            model, sample, settings, manifest, size, say, 0.55, 0.25, "Same network, random weights"
+        )
+
+    say(0.55, "Same network with random weights")
+    entry = (backbone.key, f"random-init:{RANDOM_SEED}", manifest.id, f"probe{len(rows)}", size)
+    random_features = training.cached_array(settings, entry, random_pass)
+
+    say(0.8, "ImageNet classifier")
+    probs, used = _imagenet_probs(settings, manifest, backbone, records, labels, say)
+    say(1.0, "Done")
+    return Measured(features, labels, rows, random_features, reference, probs, used)
+
+
+def _imagenet_probs(settings, manifest, backbone, records, labels, say):
+    top = imagenet_classifier(settings, backbone)
+    if top is None:
+        return None, (
+            f"no ImageNet classifier weights for {backbone.label} on this machine "
+            f"({backbone.weights_top}); this signal is left out"
+        )
+    rows = sig.stratified_sample(labels, sig.CONCENTRATION_SAMPLE)
+    weights_id = training.pretrained_weights_id(settings, top, include_top=True)
+
+    def compute():
+        with backbones.building():
+            model = backbones.build(
+                top,
+                include_top=True,
+                weights_dir=settings.weights_dir,
+                allow_download=settings.allow_download,
+            )
+            wrapped = classifier.raw_image_model(top, model, top.input_size, pool=False)
+        return _pass(
+            wrapped,
+            [records[i] for i in rows],
+            settings,
+            manifest,
+            top.input_size,
+            say,
+            0.8,
+            0.2,
+            "ImageNet classifier",
+        )
+
+    entry = (top.key, weights_id, manifest.id, f"imagenet-probs{len(rows)}", top.input_size)
+    return training.cached_array(settings, entry, compute), top.label

@@ -1,0 +1,110 @@
+"""Plotly figures for the Compare page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from dashboard.compare import metrics as compare
+
+PALETTE = ["#e4572e", "#29335c", "#f3a712", "#669bbc", "#a8c686", "#8e5572", "#3d5a80", "#ee6c4d"]
+LABELS = {
+    "val_acc": "validation accuracy",
+    "acc": "training accuracy",
+    "val_loss": "validation loss",
+    "loss": "training loss",
+}
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def curves(
+    runs: Sequence,
+    histories: dict[str, list[dict]],
+    metric: str,
+    x_axis: str = "epoch",
+    smoothing: float = 0.0,
+    bands: bool = False,
+) -> go.Figure:
+    """One line per run (raw faintly, smoothed boldly), or mean ± std per seed group."""
+    x_key = compare.X_AXES[x_axis]
+    fig = go.Figure()
+    groups = compare.seed_groups(runs) if bands else {r.id: [r] for r in runs}
+    for i, members in enumerate(groups.values()):
+        colour = PALETTE[i % len(PALETTE)]
+        name = members[0].name + (f" ({len(members)} seeds)" if len(members) > 1 else "")
+        if len(members) > 1:
+            band = compare.mean_std_band([histories[r.id] for r in members], metric, x_key)
+            upper = [m + s for m, s in zip(band.mean, band.std, strict=True)]
+            lower = [m - s for m, s in zip(band.mean, band.std, strict=True)]
+            outline = go.Scatter(
+                x=band.x + band.x[::-1],
+                y=upper + lower[::-1],
+                fill="toself",
+                fillcolor=_rgba(colour, 0.2),
+                line=dict(width=0),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+            fig.add_trace(outline)
+            mean = compare.smooth(band.mean, smoothing)
+            fig.add_trace(
+                go.Scatter(x=band.x, y=mean, name=f"{name} mean ± std", line=dict(color=colour))
+            )
+            continue
+        rows = compare.with_elapsed(histories[members[0].id])
+        x, y = [r[x_key] for r in rows], [r[metric] for r in rows]
+        if smoothing > 0:
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    line=dict(color=_rgba(colour, 0.25)),
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=compare.smooth(y, smoothing),
+                name=name,
+                mode="lines+markers",
+                line=dict(color=colour),
+            )
+        )
+    fig.update_layout(
+        title=f"{LABELS[metric]} by {x_axis}",
+        height=380,
+        xaxis_title=x_axis,
+        yaxis_title=LABELS[metric],
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", y=-0.25),
+    )
+    return fig
+
+
+def per_class_f1(runs: Sequence) -> go.Figure:
+    fig = go.Figure()
+    for i, run in enumerate(runs):
+        rows = run.results.get("val", {}).get("per_class", [])
+        fig.add_trace(
+            go.Bar(
+                x=[r["class"] for r in rows],
+                y=[r["f1"] for r in rows],
+                name=run.name,
+                marker_color=PALETTE[i % len(PALETTE)],
+            )
+        )
+    fig.update_layout(
+        title="Per-class F1 (validation)",
+        barmode="group",
+        height=340,
+        yaxis=dict(range=[0, 1]),
+        margin=dict(l=10, r=10, t=40, b=10),
+    )
+    return fig

@@ -1,0 +1,55 @@
+"""Datasets: bring images in (zip, folder, classes, samples), store them content-addressed,
+summarise them, and feed them to training.
+
+Other packages use only the names below; the modules behind them are this package's own.
+"""
+
+from dashboard.datasets import charts
+from dashboard.datasets.ingest import (
+    IngestResult,
+    ingest_classes,
+    ingest_files,
+    ingest_sample,
+    ingest_zip,
+)
+from dashboard.datasets.pipeline import records_data, training_data
+from dashboard.datasets.samples import SAMPLES
+from dashboard.datasets.store import (
+    DatasetError,
+    ImageRecord,
+    Manifest,
+    delete,
+    get,
+    image_path,
+    list_datasets,
+    open_store,
+    read_image,
+    rename,
+)
+from dashboard.datasets.summary import Summary, sample_grid, summarize, validation_prior
+
+__all__ = [
+    "SAMPLES",
+    "DatasetError",
+    "ImageRecord",
+    "IngestResult",
+    "Manifest",
+    "Summary",
+    "charts",
+    "delete",
+    "get",
+    "image_path",
+    "ingest_classes",
+    "ingest_files",
+    "ingest_sample",
+    "ingest_zip",
+    "list_datasets",
+    "open_store",
+    "read_image",
+    "records_data",
+    "rename",
+    "sample_grid",
+    "summarize",
+    "training_data",
+    "validation_prior",
+]

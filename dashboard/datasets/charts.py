@@ -1,0 +1,51 @@
+"""Plotly figures of a dataset: images per class and split, image sizes."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+SPLIT_COLOURS = {"train": "#e4572e", "val": "#29335c", "test": "#f3a712"}
+
+
+def class_counts_bar(counts: dict[str, dict[str, int]]) -> go.Figure:
+    """Images per class, stacked by split."""
+    classes = list(counts)
+    fig = go.Figure()
+    for split, colour in SPLIT_COLOURS.items():
+        values = [counts[c].get(split, 0) for c in classes]
+        if any(values):
+            fig.add_trace(go.Bar(x=classes, y=values, name=split, marker_color=colour))
+    fig.update_layout(
+        barmode="stack",
+        title="Images per class",
+        height=320,
+        margin=dict(l=10, r=10, t=40, b=10),
+        yaxis_title="images",
+        legend=dict(orientation="h", y=1.1, x=1, xanchor="right"),
+    )
+    return fig
+
+
+def image_sizes_scatter(sizes: dict[tuple[int, int], int]) -> go.Figure:
+    """Each distinct (width, height), marker area by how many images have it."""
+    items = sorted(sizes.items())
+    counts = [n for _, n in items]
+    biggest = max(counts) if counts else 1
+    fig = go.Figure(
+        go.Scatter(
+            x=[w for (w, _), _ in items],
+            y=[h for (_, h), _ in items],
+            mode="markers",
+            text=[f"{n} image(s)" for n in counts],
+            marker=dict(size=[8 + 30 * (n / biggest) ** 0.5 for n in counts], color="#29335c"),
+            hovertemplate="%{x}×%{y} px<br>%{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Image sizes",
+        height=320,
+        margin=dict(l=10, r=10, t=40, b=10),
+        xaxis_title="width (px)",
+        yaxis_title="height (px)",
+    )
+    return fig

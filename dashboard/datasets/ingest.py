@@ -1,0 +1,120 @@
+"""Bringing a dataset in: a zip, a folder upload, images per class, or a built-in sample.
+
+Each way in ends the same way: every file is checked, good images are stored (content-addressed,
+see `store`), and every file that was not used is listed with its reason. Only an upload
+that is unusable as a whole (not a zip, a zip bomb, fewer than two classes) raises, as
+`DatasetError`, with a message for the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from dashboard.datasets import archive, samples
+from dashboard.datasets import layout as dataset_layout
+from dashboard.datasets.store import DatasetError, Manifest, open_store
+from dashboard.settings import Settings
+
+Progress = Callable[[int, int], None] | None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    manifest: Manifest
+    reused: bool  # the same dataset was stored before; nothing new was written
+
+    @property
+    def skipped(self) -> list[tuple[str, str]]:
+        return self.manifest.skipped
+
+
+def _ingest(
+    settings: Settings,
+    name: str,
+    source: str,
+    members: list[tuple[str, str]],
+    read: Callable[[str], bytes],
+    progress: Progress,
+    fixed: dict[str, str] | None = None,
+) -> IngestResult:
+    """members: (path, reason to skip or ''); read(path) gives the bytes or raises EntryError.
+
+    Classes come from the paths, or from `fixed` (path -> class). Files are read one at a time
+    and written straight to the store, so memory does not grow with the dataset.
+    """
+    with open_store(settings).writer(name, source, settings.max_image_pixels) as writer:
+        usable = []
+        for path, reason in members:
+            reason = reason or dataset_layout.junk_reason(path) or dataset_layout.type_reason(path)
+            if reason:
+                writer.skip(path, reason)
+            else:
+                usable.append(path)
+        if fixed is None:
+            placed, unplaced, layout = dataset_layout.place(usable)
+        else:
+            placed = [dataset_layout.Placed(p, fixed[p], None) for p in usable]
+            unplaced, layout = [], "images per class"
+        for path, reason in unplaced:
+            writer.skip(path, reason)
+        for i, item in enumerate(placed):
+            try:
+                data = read(item.path)
+            except archive.EntryError as exc:
+                writer.skip(item.path, str(exc))
+                continue
+            if data:
+                writer.add(item.path, item.cls, item.split, data)
+            else:
+                writer.skip(item.path, "empty file")
+            if progress:
+                progress(i + 1, len(placed))
+        manifest, reused = writer.commit(layout)
+    return IngestResult(manifest, reused)
+
+
+def ingest_zip(settings: Settings, file: BinaryIO, name: str, progress: Progress = None):
+    try:
+        zf = archive.SafeZip(
+            file,
+            max_entries=settings.max_zip_entries,
+            max_total_bytes=settings.max_unzipped_bytes,
+            max_ratio=settings.max_zip_ratio,
+        )
+    except archive.ArchiveError as exc:
+        raise DatasetError(str(exc)) from None
+    with zf:
+        return _ingest(settings, name, "zip", zf.members(), zf.read, progress)
+
+
+def _in_memory(
+    settings, name, source, files: list[tuple[str, bytes]], progress, fixed=None
+) -> IngestResult:
+    data = dict(files)
+    members = [(p, archive.unsafe_reason(p)) for p in data]
+    return _ingest(settings, name, source, members, data.__getitem__, progress, fixed)
+
+
+def ingest_files(settings: Settings, files: list[tuple[str, bytes]], name: str, progress=None):
+    """A folder upload: (relative path, bytes) pairs, class folders in the paths."""
+    return _in_memory(settings, name, "folder", files, progress)
+
+
+def ingest_classes(
+    settings: Settings, classes: dict[str, list[tuple[str, bytes]]], name: str, progress=None
+) -> IngestResult:
+    """Teachable Machine style: {class name: [(file name, bytes), ...]}."""
+    files, fixed = [], {}
+    for cls, members in classes.items():
+        for file_name, data in members:
+            path = f"{cls}/{file_name}"
+            fixed[path] = cls
+            files.append((path, data))
+    return _in_memory(settings, name, "classes", files, progress, fixed)
+
+
+def ingest_sample(settings: Settings, sample: str, progress=None) -> IngestResult:
+    files = [(f"{cls}/{n}", data) for n, cls, data in samples.images(sample)]
+    return _in_memory(settings, sample, "sample", files, progress)

@@ -1,0 +1,39 @@
+"""Explore: what one image does inside one ImageNet-pretrained model (predictions, feature maps,
+Grad-CAM, filters, the architecture), and the figures that show it.
+
+Other packages use only the names below; the modules behind them are this package's own.
+"""
+
+from dashboard.explore import charts
+from dashboard.explore.analysis import (
+    Analysis,
+    LoadedModel,
+    analyse,
+    architecture_rows,
+    channel_map,
+    first_layer_kernels,
+    grad_cam,
+    layer_activations,
+    load,
+    map_layers,
+    maximize,
+    model_input,
+    top_channels,
+)
+
+__all__ = [
+    "Analysis",
+    "LoadedModel",
+    "analyse",
+    "architecture_rows",
+    "channel_map",
+    "charts",
+    "first_layer_kernels",
+    "grad_cam",
+    "layer_activations",
+    "load",
+    "map_layers",
+    "maximize",
+    "model_input",
+    "top_channels",
+]

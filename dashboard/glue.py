@@ -1,0 +1,159 @@
+"""Streamlit glue: the one module in `dashboard/` that imports streamlit.
+
+It holds what ties the services to Streamlit's runtime: the caches, the entry's navigation
+guard, the patch that keeps Keras' state between script runs, and stack dumps on SIGUSR1. It
+decides what lives for the whole process (`cache_resource`: loaded models, shared by every
+session) and what is memoised per input (`cache_data`: results keyed by model and image bytes), so a
+rerun whose inputs did not change recomputes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from dashboard import datasets, explore, images, training
+from dashboard.settings import Settings
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@st.cache_resource(show_spinner="Loading the pretrained model (once per server process)…")
+def loaded_model(key: str) -> explore.LoadedModel:
+    return explore.load(key, settings())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sample_image(label: str) -> np.ndarray:
+    return images.load_sample(label)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def decoded_upload(data: bytes) -> np.ndarray:
+    return images.decode(data, settings().max_image_pixels)
+
+
+@st.cache_data(show_spinner="Running the model…", max_entries=64)
+def analysis(key: str, rgb: np.ndarray) -> explore.Analysis:
+    return explore.analyse(loaded_model(key), rgb)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def layer_activations(key: str, layer: str, rgb: np.ndarray) -> np.ndarray:
+    return explore.layer_activations(loaded_model(key), layer, rgb)
+
+
+@st.cache_data(show_spinner="Computing Grad-CAM…", max_entries=128)
+def grad_cam(key: str, rgb: np.ndarray, class_id: int | None) -> tuple[np.ndarray, int]:
+    return explore.grad_cam(loaded_model(key), rgb, class_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def maximized(key: str, layer: str, channel: int, steps: int, _progress=None):
+    """Cached per (model, layer, channel, steps); `_progress` is not part of the key."""
+    return explore.maximize(loaded_model(key), layer, channel, steps, _progress)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def sample_thumbnails(dataset_id: str, per_class: int, size: int = 144) -> dict[str, list]:
+    """A few small images per class, decoded once per dataset (ids are content hashes, so a
+    changed dataset has a new id) instead of full-size files on every rerun."""
+    s = settings()
+    manifest = datasets.get(s, dataset_id)
+
+    def small(record) -> np.ndarray:
+        return images.thumbnail(images.decode(datasets.read_image(s, manifest, record)), size)
+
+    grid = datasets.sample_grid(manifest, per_class)
+    return {cls: [small(r) for r in records] for cls, records in grid.items()}
+
+
+def job_manager() -> training.JobManager:
+    """The process's training queue (one per TLAB_HOME; it outlives every script run)."""
+    return training.manager(settings())
+
+
+@st.cache_resource(show_spinner="Loading the trained model…", max_entries=8)
+def trained_model(path: str, mtime: float):
+    """A run's exported model, loaded once; `mtime` makes a re-export load anew."""
+    import keras
+
+    return keras.saving.load_model(path)
+
+
+ROUTED = "_tlab_routed_by_entry"
+
+
+def mark_routed_by_entry() -> None:
+    """Called by the entry script right before it runs the chosen page."""
+    st.session_state[ROUTED] = True
+
+
+def require_entry_navigation() -> None:
+    """Make sure the entry script's `st.navigation` is in charge of this session.
+
+    With a `pages/` folder beside the entry script, Streamlit starts each server process in its
+    old multipage mode, listing every file in pages/ and, for a page URL, running that page
+    alone. Until the entry has routed this session, switch that mode off and rerun; the entry
+    script then routes to the same URL. Called by the entry and by each page; a no-op once the
+    entry has routed.
+    """
+    if st.session_state.get(ROUTED):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+@st.cache_data(show_spinner="Explaining the mistakes…", max_entries=512)
+def mistake_overlay(model_path: str, mtime: float, image_file: str, class_id: int) -> np.ndarray:
+    """A misclassified image with Grad-CAM for the predicted class, once per (model, image)."""
+    rgb = images.decode(Path(image_file).read_bytes())
+    heat, _ = training.results.explain(trained_model(model_path, mtime), rgb, class_id)
+    return images.overlay(images.center_square(rgb, 160), heat, 0.45)
+
+
+def _clean_without_keras() -> None:
+    """Streamlit's after-run cleanup, less its `keras.backend.clear_session()`."""
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def keep_keras_state_between_runs() -> None:
+    """Stop Streamlit from calling `keras.backend.clear_session()` after every script run.
+
+    Streamlit does it (`script_runner._clean_problem_modules`, after every run, fragment reruns
+    included) to free apps that build a model on each run. Here models are built once and
+    cached, and the trainer's thread runs Keras while a live view reruns every second: each
+    clear_session reset Keras' global state under the trainer, cleared TensorFlow's kernel
+    cache and ran a full garbage collection holding the GIL (0.2 s here). Under load this
+    deadlocked a run as it tore down an epoch's tf.data iterator (the trainer waiting in the
+    iterator's destructor, the script thread inside clear_session's gc.collect).
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    script_runner._clean_problem_modules = _clean_without_keras
+
+
+def enable_stack_dumps() -> None:
+    """`kill -USR1 <server pid>` writes every thread's Python stack to the server's stderr: the
+    way to see where a run that seems stuck is waiting, without stopping it."""
+    import faulthandler
+    import signal
+
+    if hasattr(signal, "SIGUSR1"):  # not on Windows
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+
+
+# On import, so before any page's first run ends, whichever page a session opens first.
+keep_keras_state_between_runs()
+enable_stack_dumps()

@@ -1,0 +1,92 @@
+"""Where a run's progress goes while it trains: the live state a page polls, and the reporter
+that feeds it, the run store and TensorBoard."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import tensorflow as tf
+
+from dashboard.training.run_store import RunStatus, RunStore
+
+
+@dataclass
+class LiveState:
+    """What the live view shows; written by the worker, read by the page."""
+
+    status: RunStatus = RunStatus.QUEUED
+    phase: str = ""
+    epoch: int = 0
+    epochs: int = 0
+    step: int = 0
+    steps: int = 0
+    message: str = ""
+    phase_started: float = field(default_factory=time.time)
+    stop: threading.Event = field(default_factory=threading.Event)
+    interrupted: bool = False  # stopped by a server shutdown, not by the user
+
+    def eta_seconds(self) -> float | None:
+        """Time left in the current phase, from the pace so far."""
+        done = (self.epoch - 1) * self.steps + self.step if self.steps else 0
+        total = self.epochs * self.steps
+        if done <= 0 or total <= 0:
+            return None
+        elapsed = time.time() - self.phase_started
+        return elapsed / done * (total - done)
+
+
+class EpochReporter:
+    """Where a run's progress goes, whichever way an epoch was trained.
+
+    Epochs are numbered and images counted across the run's phases. TensorBoard scalars of
+    epochs on in-memory arrays (milliseconds each) are written when the phase ends, not inside
+    the timed loop; image epochs write theirs as they finish, for a TensorBoard watched live.
+    """
+
+    def __init__(self, live: LiveState, runs: RunStore, run_id: str, folder):
+        self.live, self.runs, self.run_id = live, runs, run_id
+        self.writer = tf.summary.create_file_writer(str(folder / "tensorboard"))
+        self.epochs_done = self.images_seen = 0
+        self.name, self.offset, self.n_images = "", 0, 0
+        self.deferred: list[tuple[int, dict]] | None = None
+
+    def phase(
+        self, name: str, epochs: int = 0, steps: int = 0, n_images: int = 0, label: str = ""
+    ) -> None:
+        """A new phase: `epochs` more epochs of `steps` batches over `n_images` images. `name`
+        goes into the run store; `label`, when given, is what the live view says instead."""
+        self.flush()
+        self.name, self.offset, self.n_images = name, self.epochs_done, n_images
+        self.live.phase, self.live.epochs = label or name, self.offset + epochs
+        self.live.steps = steps
+        self.live.step, self.live.phase_started = 0, time.time()
+
+    def defer_scalars(self) -> None:
+        self.deferred = []
+
+    def on_batch(self, epoch: int, step: int, steps: int) -> None:
+        self.live.epoch, self.live.step, self.live.steps = self.offset + epoch, step, steps
+
+    def on_epoch(self, epoch: int, logs: dict, seconds: float) -> None:
+        self.epochs_done, self.images_seen = self.offset + epoch, self.images_seen + self.n_images
+        self.runs.add_epoch(
+            self.run_id, self.epochs_done, self.name, logs, seconds, self.images_seen
+        )
+        if self.deferred is not None:
+            self.deferred.append((self.epochs_done, logs))
+        else:
+            self._scalars(self.epochs_done, logs)
+
+    def flush(self) -> None:
+        for epoch, logs in self.deferred or []:
+            self._scalars(epoch, logs)
+        self.deferred = None
+        self.writer.flush()
+
+    def _scalars(self, epoch: int, logs: dict) -> None:
+        """Epoch curves for TensorBoard (`tensorboard --logdir TLAB_HOME/runs`)."""
+        with self.writer.as_default():
+            for name, value in logs.items():
+                tf.summary.scalar(name, value, step=epoch)

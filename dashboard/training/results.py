@@ -1,0 +1,96 @@
+"""A run's results: evaluation and export after training, and what the Train page shows of a
+finished run (its mistakes, a try-it prediction, Grad-CAM)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dashboard import datasets
+from dashboard.settings import Settings
+from dashboard.storage import atomic_path, write_atomic
+from dashboard.training import evaluation, export
+from dashboard.training import features as backbone_features
+from dashboard.training.config import TrainConfig
+from dashboard.training.run_data import RunData
+from dashboard.training.run_store import Run, RunStore
+
+
+def evaluate_and_export(
+    runs: RunStore, run_id: str, data: RunData, config: TrainConfig, model, folder: Path, outcome
+) -> dict:
+    """Evaluate on the validation (and test) split, export the model with its parity check, and
+    store predictions, artifacts and results.json. Returns the results."""
+    manifest = data.manifest
+    scores: dict = {"classes": manifest.classes}
+    epochs = runs.epochs([run_id])[run_id]
+    scores["best_val_acc"] = max((e["val_acc"] or 0 for e in epochs), default=0.0)
+    scores["cache_hits"] = outcome.cache_hits
+    started = time.perf_counter()
+    probs = {}
+    for split in ("val", "test"):
+        if data.count(split):
+            probs[split] = model.predict(data.feed(split, config), verbose=0)
+            truth = backbone_features.labels(manifest, split)
+            scores[split] = evaluation.evaluate(truth, probs[split], manifest.classes)
+    with atomic_path(folder / "predictions.npz") as tmp:
+        np.savez(tmp, **probs)
+    runs.set_artifact(run_id, "predictions", str(folder / "predictions.npz"))
+    scores["export"] = export.export_with_parity(
+        model, manifest.classes, config, folder, probs["val"], data.feed("val", config)
+    )
+    for kind in ("model", "labels"):
+        runs.set_artifact(run_id, kind, scores["export"][kind])
+    spent = round(time.perf_counter() - started, 3)
+    scores["seconds"] = {**outcome.seconds(), "evaluate_export": spent}
+    write_atomic(folder / "results.json", json.dumps(scores))
+    return scores
+
+
+@dataclass(frozen=True)
+class Mistake:
+    record: datasets.ImageRecord
+    true: str
+    predicted: str
+    confidence: float
+
+
+def mistakes(settings: Settings, run: Run, manifest: datasets.Manifest, limit=12) -> list[Mistake]:
+    """Misclassified validation images, most confident mistakes first."""
+    if not run.results.get("export", {}).get("model"):
+        return []
+    with np.load(settings.home / "runs" / run.id / "predictions.npz") as data:
+        probs = data["val"]
+    val = manifest.records("val")
+    classes = run.results["classes"]
+    wrong = [
+        Mistake(val[i], val[i].cls, classes[int(probs[i].argmax())], float(probs[i].max()))
+        for i in run.results["val"]["misclassified"]
+    ]
+    return sorted(wrong, key=lambda m: -m.confidence)[:limit]
+
+
+def model_input(rgb: np.ndarray, size: int) -> np.ndarray:
+    """The training pipeline's view of an image: the whole image resized (bilinear), float."""
+    import tensorflow as tf
+
+    return tf.image.resize(rgb[None], (size, size)).numpy()
+
+
+def classify(model, classes: list[str], rgb: np.ndarray) -> list[tuple[str, float]]:
+    size = int(model.input_shape[1])
+    probs = model.predict_on_batch(model_input(rgb, size))[0]
+    order = np.argsort(probs)[::-1]
+    return [(classes[i], float(probs[i])) for i in order]
+
+
+def explain(model, rgb: np.ndarray, class_id: int | None = None) -> tuple[np.ndarray, int]:
+    """Grad-CAM of a trained classifier for one image: (heatmap in [0, 1], class explained)."""
+    from models.gradcam import GradCAM
+
+    batch = model_input(rgb, int(model.input_shape[1]))
+    return GradCAM(model)(batch, class_id)

@@ -1,0 +1,39 @@
+"""What a run trains and is evaluated on, built once per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dashboard import datasets
+from dashboard.settings import Settings
+from dashboard.training.config import TrainConfig
+
+
+@dataclass
+class RunData:
+    """A run's dataset and its image feeds: each split's `tf.data` pipeline is built on first
+    use and then shared by training, validation inside `fit`, evaluation and the export's
+    parity check. Feeds keep decoded pixels on disk (TLAB_HOME/cache/pixels), so the second
+    pass over a split skips decoding."""
+
+    settings: Settings
+    manifest: datasets.Manifest
+    feeds: dict[str, object] = field(default_factory=dict)
+
+    def count(self, split: str) -> int:
+        return len(self.manifest.records(split))
+
+    def feed(self, split: str, config: TrainConfig):
+        """Batches of (float32 0-255 images, labels); shuffled for "train" only."""
+        if split not in self.feeds:
+            self.feeds[split] = datasets.training_data(
+                self.settings,
+                self.manifest,
+                split,
+                image_size=config.image_size,
+                batch_size=config.batch_size,
+                shuffle=split == "train",
+                seed=config.seed,
+                cache=True,
+            )
+        return self.feeds[split]

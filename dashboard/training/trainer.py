@@ -1,0 +1,233 @@
+"""One training run, start to finish, in a worker thread (never in a Streamlit script run).
+
+dataset -> backbone -> classifier (strategy) -> the strategy's phases (on cached features or
+activations where the frozen part allows it) -> evaluate -> export `.keras` + label map ->
+parity check of the reloaded file. Progress goes through one `EpochReporter`: batches to the
+`LiveState` (the live view), epochs to the run store (kept across restarts) and TensorBoard.
+Stop is honoured within one batch; what was done is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import keras
+
+from dashboard import datasets
+from dashboard.settings import Settings
+from dashboard.training import build, results
+from dashboard.training import features as backbone_features
+from dashboard.training.config import TrainConfig
+from dashboard.training.progress import EpochReporter, LiveState
+from dashboard.training.run_data import RunData
+from dashboard.training.run_store import RunStatus, RunStore
+from models import catalog, devices, fitting
+from models.classifier import Classifier, set_trainable, split_at_cut
+from models.strategies import STRATEGIES
+from models.weights import WeightsUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainOutcome:
+    """What the training phases leave for evaluation and the run's record."""
+
+    epochs: int = 0
+    train_seconds: float = 0.0
+    feature_seconds: float = 0.0
+    cache_hits: list[bool] = field(default_factory=list)
+
+    def seconds(self) -> dict[str, float]:
+        return {"train": round(self.train_seconds, 3), "features": round(self.feature_seconds, 3)}
+
+
+class Trainer:
+    """Executes one run; `execute()` never raises: failures become the run's status."""
+
+    def __init__(
+        self, settings: Settings, runs: RunStore, run_id: str, config: TrainConfig, live: LiveState
+    ):
+        self.settings, self.runs, self.run_id = settings, runs, run_id
+        self.config, self.live = config, live
+        self.strategy = STRATEGIES[config.strategy]
+        self.backbone = catalog.get(config.backbone)
+        self.folder = runs.run_dir(run_id)
+
+    def execute(self) -> None:
+        try:
+            self._execute()
+        except (WeightsUnavailable, datasets.DatasetError) as exc:
+            self._end(RunStatus.FAILED, str(exc))
+        except Exception as exc:  # the UI shows the message; the log keeps the traceback
+            log.exception("run %s failed", self.run_id)
+            self._end(RunStatus.FAILED, f"{type(exc).__name__}: {exc}")
+
+    def _execute(self) -> None:
+        plan = devices.configure()
+        self.live.status = RunStatus.RUNNING
+        self.runs.update(
+            self.run_id, status=RunStatus.RUNNING, started=time.time(), device=plan.name
+        )
+        data = RunData(self.settings, datasets.get(self.settings, self.config.dataset_id))
+        reporter = EpochReporter(self.live, self.runs, self.run_id, self.folder)
+        with plan.strategy().scope():
+            reporter.phase("building the model")
+            n_classes = len(data.manifest.classes)
+            clf = build.classifier(self.settings, self.config, n_classes, plan.precision)
+            outcome = Phases(self, clf, data, reporter).run()
+        self._finish(clf, data, reporter, outcome)
+
+    def _finish(self, clf, data: RunData, reporter: EpochReporter, outcome: TrainOutcome) -> None:
+        done = outcome.epochs
+        if self.live.interrupted:
+            message = f"The server stopped after {done} epoch(s); they are kept."
+            self._end(RunStatus.INTERRUPTED, message)
+            return
+        reporter.phase("evaluating and exporting")
+        scores = results.evaluate_and_export(
+            self.runs, self.run_id, data, self.config, clf.model, self.folder, outcome
+        )
+        if self.live.stop.is_set():
+            message = f"Stopped by the user after {done} epoch(s); they are kept."
+            self._end(RunStatus.STOPPED, message)
+            return
+        self._end(
+            RunStatus.FINISHED,
+            final_val_acc=scores["val"]["accuracy"],
+            best_val_acc=scores["best_val_acc"],
+            test_acc=scores.get("test", {}).get("accuracy"),
+            results=scores,
+        )
+
+    def _end(self, status: RunStatus, message: str = "", **fields) -> None:
+        self.live.status, self.live.message = status, message
+        self.runs.update(
+            self.run_id, status=status, message=message, finished=time.time(), **fields
+        )
+
+
+class Phases:
+    """The strategy's training phases, in order: the head (on cached features when the base is
+    frozen and nothing augments), then, for two-phase strategies, the fine-tune (on cached
+    activations below the cut when the lower blocks stay frozen), or the whole network."""
+
+    def __init__(self, trainer: Trainer, clf: Classifier, data: RunData, reporter: EpochReporter):
+        self.t, self.clf, self.data, self.reporter = trainer, clf, data, reporter
+        self.c, self.s, self.live = trainer.config, trainer.strategy, trainer.live
+        self.outcome = TrainOutcome()
+
+    def run(self) -> TrainOutcome:
+        started = time.perf_counter()
+        head_epochs = self.s.head_epochs(self.c.epochs)
+        cached = self.s.pretrained and not self.c.augment and head_epochs > 0
+        if head_epochs and cached:
+            self.head_on_features(head_epochs)
+        elif head_epochs:
+            self.live.message = "Feature cache off: augmentation changes every image each epoch."
+            self.on_images(head_epochs, self.c.learning_rate, "head")
+        if not self.live.stop.is_set():
+            self.second_phase(head_epochs, cached)
+        self.reporter.flush()
+        self.outcome.epochs = self.reporter.epochs_done
+        self.outcome.train_seconds = time.perf_counter() - started
+        return self.outcome
+
+    def second_phase(self, head_epochs: int, cached: bool) -> None:
+        if self.s.two_phases:
+            set_trainable(self.clf, phase=2)  # then recompile: both fits compile
+            fit = self.above_cut if cached and self.s.unfreeze_blocks else self.on_images
+            epochs = self.c.epochs - self.reporter.epochs_done
+            fit(epochs, self.c.learning_rate * self.s.finetune_lr_factor, "fine-tune")
+        elif not head_epochs:
+            self.on_images(self.c.epochs, self.c.learning_rate, "train")
+
+    def head_on_features(self, epochs: int) -> None:
+        self.reporter.phase("computing features (cached for later runs)")
+        started = time.perf_counter()
+        train, val = self.cached_arrays(self.t.backbone.key, lambda: self.clf.features)
+        self.outcome.feature_seconds = time.perf_counter() - started
+        label = "training the head on cached features"
+        self.on_arrays(self.clf.head, train, val, epochs, self.c.learning_rate, "head", label)
+
+    def above_cut(self, epochs: int, learning_rate: float, name: str) -> None:
+        """Strategy 3's second phase on cached activations at the cut below the first unfrozen
+        block: the frozen blocks run once per image (cached across runs), not every epoch."""
+        if epochs <= 0:
+            return
+        cut = split_at_cut(self.clf)
+        self.reporter.phase("computing activations below the unfrozen blocks (cached)")
+        train, val = self.cached_arrays(f"{self.t.backbone.key}@{cut.layer}", lambda: cut.below)
+        self.on_arrays(cut.above, train, val, epochs, learning_rate, name)
+
+    def cached_arrays(self, entry: str, make_model) -> list[tuple]:
+        weights_id = backbone_features.pretrained_weights_id(self.t.settings, self.t.backbone)
+        arrays, hits = backbone_features.split_features(
+            self.t.settings,
+            self.data.manifest,
+            entry,
+            weights_id,
+            self.c.image_size,
+            make_model,
+            self.c.batch_size,
+        )
+        self.outcome.cache_hits += hits
+        return arrays
+
+    def on_arrays(self, model, train, val, epochs, learning_rate, name, label="") -> None:
+        """Epochs on in-memory arrays (features, or activations at a cut)."""
+        n, batch_size = len(train[0]), self.c.batch_size
+        steps = -(-n // batch_size)
+        self.reporter.phase(name, epochs, steps, n, label)
+        self.reporter.defer_scalars()
+        fitting.fit_on_arrays(
+            model,
+            train,
+            val,
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=fitting.learning_rate_schedule(
+                self.c.schedule, learning_rate, steps, epochs
+            ),
+            seed=self.c.seed,
+            stop=self.live.stop,
+            on_epoch=self.reporter.on_epoch,
+            on_batch=self.reporter.on_batch,
+            early_stopping=self.c.early_stopping,
+        )
+
+    def on_images(self, epochs: int, learning_rate: float, name: str) -> None:
+        if epochs <= 0:
+            return
+        c, n_train = self.c, self.data.count("train")
+        steps = -(-n_train // c.batch_size)
+        self.reporter.phase(name, epochs, steps, n_train)
+        schedule = fitting.learning_rate_schedule(c.schedule, learning_rate, steps, epochs)
+        fitting.compile_model(self.clf.train_model, schedule)
+        train, val = self.data.feed("train", c), self.data.feed("val", c)
+        self.clf.train_model.fit(
+            train,
+            validation_data=val,
+            epochs=epochs,
+            verbose=0,
+            shuffle=False,
+            callbacks=self.callbacks(n_train, lambda: train),
+        )
+
+    def callbacks(self, n_train: int, train_batches) -> list[keras.callbacks.Callback]:
+        r = self.reporter
+        callbacks = [
+            fitting.Reporter(self.live.stop, r.on_batch, r.on_epoch, n_train, self.c.batch_size)
+        ]
+        if self.clf.batchnorm_learns:  # precise BN before validation: see models/batchnorm.py
+            precise = self.clf.precise_batchnorm()
+            callbacks.append(fitting.RefreshBatchNorm(precise, train_batches))
+        if self.c.early_stopping:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_accuracy", patience=3, restore_best_weights=True
+                )
+            )
+        return callbacks
