@@ -12,7 +12,6 @@ from types import SimpleNamespace
 import pytest
 
 from dashboard import advisor, datasets, significance
-from dashboard.advisor import ladder as advisor_check
 from dashboard.settings import Settings
 from dashboard.training import features as backbone_features
 from models import catalog
@@ -164,7 +163,7 @@ def run(strategy: str, acc: float, status: str = "finished", backbone: str = BAC
 def test_the_ladder_check_waits_for_every_rung_then_judges_the_advice():
     advice = made_up_advice(40, SIMILAR)  # advises linear_head
     partial = [run("linear_head", 0.8), run("scratch", 0.5, "running")]
-    check = advisor_check.check(advice, partial, n_val=40)
+    check = advisor.ladder.check(advice, partial, n_val=40)
     assert not check.complete and check.right is None and check.pending == ["scratch-0.5"]
     ladder = [
         run("linear_head", 0.80),
@@ -173,19 +172,19 @@ def test_the_ladder_check_waits_for_every_rung_then_judges_the_advice():
         run("full_finetune", 0.70),
         run("scratch", 0.40),
     ]
-    check = advisor_check.check(advice, ladder, n_val=40)
+    check = advisor.ladder.check(advice, ladder, n_val=40)
     assert check.complete and check.best == "finetune_top"
     assert check.right and "holds" in check.message  # 1 point behind: 40 images can't tell
     assert check.tolerance == pytest.approx((0.81 * 0.19 / 40) ** 0.5)
     ladder[2] = run("finetune_top", 0.90)
-    check = advisor_check.check(advice, ladder, n_val=40)
+    check = advisor.ladder.check(advice, ladder, n_val=40)
     assert check.right is False and "wrong" in check.message
     assert check.tolerance < 0.10  # 10 points behind is more than 40 images' noise (4.7)
     tie = [run(r.strategy, 1.0 if r.strategy != "scratch" else 0.5) for r in ladder]
-    check = advisor_check.check(made_up_advice(40, DIFFERENT), tie, n_val=40)
+    check = advisor.ladder.check(made_up_advice(40, DIFFERENT), tie, n_val=40)
     assert check.best == "full_finetune" and check.right and "tied with" in check.message
     other_backbone = [run(r.strategy, 0.99, backbone="ResNet50") for r in ladder]
-    assert advisor_check.check(advice, ladder + other_backbone, 40).best == "finetune_top"
+    assert advisor.ladder.check(advice, ladder + other_backbone, 40).best == "finetune_top"
 
 
 def test_resolution_is_one_standard_error_and_at_least_one_image():
@@ -197,12 +196,12 @@ def test_resolution_is_one_standard_error_and_at_least_one_image():
 def test_the_ladder_check_gives_no_verdict_when_no_rung_rose_above_the_class_prior():
     advice = made_up_advice(40, SIMILAR)
     at_prior = [run(s, 0.225) for s in STRATEGIES]  # 5 classes, 40 images: chance and noise
-    check = advisor_check.check(advice, at_prior, n_val=40, prior=0.2)
+    check = advisor.ladder.check(advice, at_prior, n_val=40, prior=0.2)
     assert check.complete and check.right is None and check.best is None
     assert "No rung rose above the class prior" in check.message
     assert {row["learnt"] for row in check.rows} == {"no: at the class prior"}
     # One rung that learnt is enough for a verdict; the others are marked.
     mixed = [run("linear_head", 0.6)] + at_prior[1:]
-    check = advisor_check.check(advice, mixed, n_val=40, prior=0.2)
+    check = advisor.ladder.check(advice, mixed, n_val=40, prior=0.2)
     assert check.right and check.best == "linear_head"
     assert [row["learnt"] for row in check.rows][:2] == ["yes", "no: at the class prior"]

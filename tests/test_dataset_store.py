@@ -9,9 +9,8 @@ from collections import Counter
 import pytest
 
 from dashboard import datasets
-from dashboard.datasets import split as dataset_split
-from dashboard.datasets import summary as dataset_summary
-from dashboard.datasets.store import DatasetError, DatasetStore
+from dashboard.datasets.split import stratified
+from dashboard.datasets.store import DatasetError, DatasetStore, IngestWriter
 from dashboard.settings import Settings
 from tests.conftest import FLOWERS_ZIP
 from tests.hostile_uploads import make_zip, noise_jpeg
@@ -35,12 +34,12 @@ def test_flowers_mini_is_five_classes_of_forty(flowers):
     assert m.classes == ["daisy", "dandelion", "rose", "sunflower", "tulip"]
     assert Counter(r.cls for r in m.images) == {c: 40 for c in m.classes}
     assert m.skipped == [] and m.layout == "class folders" and not flowers.reused
-    s = dataset_summary.summarize(m)
+    s = datasets.summarize(m)
     assert s.n_images == 200 and s.n_classes == 5 and s.warnings == []
     assert all(s.counts[c] == {"train": 32, "val": 8} for c in m.classes)
     assert s.split_totals() == {"train": 160, "val": 40}
     assert set(s.sizes) and all(w > 0 and h > 0 for w, h in s.sizes)
-    grid = dataset_summary.sample_grid(m, per_class=3)
+    grid = datasets.sample_grid(m, per_class=3)
     assert [len(v) for v in grid.values()] == [3] * 5
 
 
@@ -68,8 +67,6 @@ def test_rename_delete_and_list(settings, flowers):
 
 
 def test_a_crash_mid_ingest_leaves_nothing_half_written(settings, monkeypatch):
-    from dashboard.datasets import store as dataset_store
-
     calls = []
 
     def crash_on_third(self, *args):
@@ -78,8 +75,8 @@ def test_a_crash_mid_ingest_leaves_nothing_half_written(settings, monkeypatch):
             raise RuntimeError("power cut")
         return original(self, *args)
 
-    original = dataset_store.IngestWriter.add
-    monkeypatch.setattr(dataset_store.IngestWriter, "add", crash_on_third)
+    original = IngestWriter.add
+    monkeypatch.setattr(IngestWriter, "add", crash_on_third)
     entries = [
         (f"{c}/{i}.jpg", noise_jpeg(i + 10 * k)) for k, c in enumerate("ab") for i in range(3)
     ]
@@ -98,7 +95,7 @@ def test_summary_warnings(settings):
     entries = [(f"big/{i}.jpg", noise_jpeg(i)) for i in range(12)]
     entries += [("small/0.jpg", noise_jpeg(100)), ("small/1.jpg", noise_jpeg(0))]  # dup of big/0
     m = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "w").manifest
-    s = dataset_summary.summarize(m)
+    s = datasets.summarize(m)
     text = " ".join(s.warnings)
     assert "imbalanced" in text and "fewer than 10 images ('small')" in text
     assert "more than one class" in text
@@ -107,15 +104,15 @@ def test_summary_warnings(settings):
 
 def test_stratified_split_properties():
     labels = ["a"] * 10 + ["b"] * 5 + ["c"] * 2 + ["d"]
-    splits = dataset_split.stratified(labels, val=0.2, test=0.1, seed=1)
+    splits = stratified(labels, val=0.2, test=0.1, seed=1)
     by = Counter(zip(labels, splits, strict=True))
     assert by[("a", "val")] == 2 and by[("a", "test")] == 1 and by[("a", "train")] == 7
     assert by[("b", "val")] == 1 and by[("c", "val")] == 1 and by[("c", "train")] == 1
     assert by[("d", "train")] == 1  # a single image stays in train
-    assert splits == dataset_split.stratified(labels, val=0.2, test=0.1, seed=1)
-    assert splits != dataset_split.stratified(labels, val=0.2, test=0.1, seed=2)
+    assert splits == stratified(labels, val=0.2, test=0.1, seed=1)
+    assert splits != stratified(labels, val=0.2, test=0.1, seed=2)
     with pytest.raises(ValueError):
-        dataset_split.stratified(labels, val=0.6, test=0.5)
+        stratified(labels, val=0.6, test=0.5)
 
 
 def test_manifest_is_plain_json(flowers, settings):
