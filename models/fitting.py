@@ -179,42 +179,7 @@ class _ArraySteps:
     """A model's training step (Adam) and evaluation, each one traced function."""
 
     def __init__(self, model: keras.Model, learning_rate, feature_shape):
-        import tensorflow as tf
-
-        self.model = model
-        self.optimizer = keras.optimizers.Adam(learning_rate)
-        self.variables = model.trainable_variables
-        self.optimizer.build(self.variables)
-        self.loss_fn = keras.losses.SparseCategoricalCrossentropy()
-        signature = [
-            tf.TensorSpec([None, *feature_shape], tf.float32),
-            tf.TensorSpec([None], tf.int32),
-        ]
-        self.train = tf.function(self._train, input_signature=signature)
-        self._evaluate_batch = tf.function(self._evaluate, input_signature=signature)
-
-    @staticmethod
-    def _hits(y, probs):
-        import tensorflow as tf
-
-        predicted = tf.argmax(probs, 1, output_type=tf.int32)
-        return tf.reduce_sum(tf.cast(tf.equal(predicted, y), "float32"))
-
-    def _train(self, x, y):
-        import tensorflow as tf
-
-        with tf.GradientTape() as tape:
-            probs = self.model(x, training=True)
-            loss = self.loss_fn(y, probs)
-        gradients = tape.gradient(loss, self.variables)
-        self.optimizer.apply_gradients(zip(gradients, self.variables, strict=True))
-        return loss * tf.cast(tf.shape(x)[0], loss.dtype), self._hits(y, probs)
-
-    def _evaluate(self, x, y):
-        import tensorflow as tf
-
-        probs = self.model(x, training=False)
-        return self.loss_fn(y, probs) * tf.cast(tf.shape(x)[0], "float32"), self._hits(y, probs)
+        self.train, self._evaluate_batch = _traced_steps(model, learning_rate, feature_shape)
 
     @staticmethod
     def tensors(x, y):
@@ -230,6 +195,37 @@ class _ArraySteps:
             return 0.0, 0.0
         sums = [self._evaluate_batch(x[i : i + 256], y[i : i + 256]) for i in range(0, n, 256)]
         return sum(float(a) for a, _ in sums) / n, sum(float(b) for _, b in sums) / n
+
+
+def _traced_steps(model: keras.Model, learning_rate, feature_shape):
+    """(train_step, evaluate_batch): plain closures under `tf.function`, each returning the
+    batch's summed loss and its number of right answers."""
+    import tensorflow as tf
+
+    optimizer = keras.optimizers.Adam(learning_rate)
+    variables = model.trainable_variables
+    optimizer.build(variables)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    signature = [tf.TensorSpec([None, *feature_shape], tf.float32), tf.TensorSpec([None], tf.int32)]
+
+    def hits(y, probs):
+        predicted = tf.argmax(probs, 1, output_type=tf.int32)
+        return tf.reduce_sum(tf.cast(tf.equal(predicted, y), "float32"))
+
+    @tf.function(input_signature=signature)
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            probs = model(x, training=True)
+            loss = loss_fn(y, probs)
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
+        return loss * tf.cast(tf.shape(x)[0], loss.dtype), hits(y, probs)
+
+    @tf.function(input_signature=signature)
+    def evaluate_batch(x, y):
+        probs = model(x, training=False)
+        return loss_fn(y, probs) * tf.cast(tf.shape(x)[0], "float32"), hits(y, probs)
+
+    return train_step, evaluate_batch
 
 
 class _BestWeights:
