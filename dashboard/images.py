@@ -120,12 +120,42 @@ def resize_map(values: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(img.resize((size[1], size[0]), Image.BILINEAR))
 
 
-def thumbnail(rgb: np.ndarray, size: int) -> np.ndarray:
-    """At most size×size, aspect kept; tiny images (8×8 digits) are scaled up, pixels kept sharp."""
+def fit_within(rgb: np.ndarray, size: int) -> np.ndarray:
+    """At most size×size, aspect kept, never 0 px on a side; tiny images (8×8 digits) are scaled
+    up with their pixels kept sharp."""
     img = Image.fromarray(rgb)
     scale = size / max(img.size)
     new = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
     return np.asarray(img.resize(new, Image.NEAREST if scale > 1 else Image.BILINEAR))
+
+
+def letterbox(rgb: np.ndarray, max_aspect: float = 1.0) -> np.ndarray:
+    """Pad the short side with white until long / short <= `max_aspect`, the image centred.
+
+    Streamlit scales an image to the width it is shown at, rounding its height down: a strip of
+    10000×3 px shown 700 px wide would become 0 px high and fail. Every accepted image has to
+    render, so the views show strips padded to a sane shape instead.
+    """
+    h, w = rgb.shape[:2]
+    target_h = max(h, int(np.ceil(w / max_aspect)))
+    target_w = max(w, int(np.ceil(h / max_aspect)))
+    if (target_h, target_w) == (h, w):
+        return rgb
+    canvas = np.full((target_h, target_w, 3), 255, dtype=np.uint8)
+    top, left = (target_h - h) // 2, (target_w - w) // 2
+    canvas[top : top + h, left : left + w] = rgb
+    return canvas
+
+
+def thumbnail(rgb: np.ndarray, size: int) -> np.ndarray:
+    """A size×size tile: the whole image fitted in and letterboxed, for grids of samples."""
+    return letterbox(fit_within(rgb, size), 1.0)
+
+
+def preview(rgb: np.ndarray, size: int = 480, max_aspect: float = 4.0) -> np.ndarray:
+    """An image as a page shows it whole: at most `size` px on its long side (sent at the size it
+    is shown), padded to at most `max_aspect` so that any accepted image renders."""
+    return letterbox(fit_within(rgb, size), max_aspect)
 
 
 def to_png(rgb: np.ndarray) -> bytes:

@@ -103,7 +103,10 @@ def test_samples_and_center_square():
 
 def test_thumbnails_keep_the_aspect_and_keep_tiny_images_sharp():
     big = np.zeros((3000, 4000, 3), np.uint8)
-    assert images.thumbnail(big, 144).shape == (108, 144, 3)
+    assert images.fit_within(big, 144).shape == (108, 144, 3)
+    tile = images.thumbnail(big, 144)  # the whole image, letterboxed into a square tile
+    assert tile.shape == (144, 144, 3)
+    assert (tile[:18] == 255).all() and (tile[18:126] == 0).all() and (tile[126:] == 255).all()
     digit = np.zeros((8, 8, 3), np.uint8)
     digit[::2, ::2] = 255  # a checkerboard stays pure black and white when scaled up
     small = images.thumbnail(digit, 144)

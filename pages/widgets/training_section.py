@@ -243,7 +243,7 @@ def try_it(model, classes) -> None:
         return
     ranked = training.results.classify(model, classes, rgb)
     c1, c2 = st.columns([1, 2])
-    c1.image(rgb, width="stretch")
+    c1.image(images.preview(rgb), width="stretch")
     c2.dataframe([{"class": c, "probability": round(p, 4)} for c, p in ranked[:5]], hide_index=True)
 
 
