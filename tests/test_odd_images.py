@@ -45,6 +45,7 @@ VIEWS = {
     "explore": (lambda rgb: images.center_square(rgb, 128), "stretch"),
 }
 
+
 def show(pictures, width) -> None:
     import streamlit as st
 
