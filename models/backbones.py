@@ -16,7 +16,13 @@ import keras
 
 from models.catalog import Backbone
 from models.naming import fresh_layer_names
-from models.weights import WeightsSource, WeightsUnavailable, missing_message, resolve
+from models.weights import (
+    WeightsSource,
+    WeightsUnavailable,
+    download_failed,
+    missing_message,
+    resolve,
+)
 
 # Keras' builders share module state (name counters, the download cache); one build at a time.
 _BUILD_LOCK = threading.Lock()
@@ -86,6 +92,7 @@ def build(
                 raise
             # The download failed: no network, a proxy, a half-written cache file.
             filename = backbone.weights_top if include_top else backbone.weights_notop
+            download_failed(filename, f"{type(exc).__name__}: {exc}")
             raise WeightsUnavailable(
                 missing_message(backbone.label, filename, backbone.download_mb, weights_dir)
                 + f" (Download error: {exc})"

@@ -4,12 +4,17 @@ Order: 1) the offline folder (`TLAB_WEIGHTS_DIR`, files named as Keras names the
 2) Keras' own cache (`$KERAS_HOME/models`, default `~/.keras/models`), 3) a download through
 Keras (`weights="imagenet"`), which is the normal path on a machine with internet.
 Offline and missing gives `WeightsUnavailable` with a message that says what to do.
+
+A blocked network (a company proxy, a firewall) must look exactly like offline: before the
+first download the host is probed once per process with a short timeout, and the answer is
+remembered; a download that fails is remembered too, so nothing waits on the network twice.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +23,11 @@ CLASS_INDEX_URL = (
     "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
 )
 KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/"
+PROBE_TIMEOUT_S = 10.0
+
+_lock = threading.Lock()
+_host_answers: dict[str, bool] = {}  # the probe's answer, once per process
+_failed_downloads: dict[str, str] = {}  # file name -> why its download failed, this process
 
 
 class WeightsUnavailable(RuntimeError):
@@ -72,6 +82,48 @@ def missing_message(
     )
 
 
+def download_host_answers() -> bool:
+    """Whether the host Keras downloads from answers at all (any HTTP status counts), through
+    the proxy the environment sets; probed once per process within `PROBE_TIMEOUT_S`."""
+    with _lock:
+        if "answer" not in _host_answers:
+            _host_answers["answer"] = _probe(KERAS_WEIGHTS_URL, PROBE_TIMEOUT_S)
+        return _host_answers["answer"]
+
+
+def _probe(url: str, timeout: float) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout).close()
+    except urllib.error.HTTPError:
+        return True  # the host answered (403 and 404 included)
+    except (OSError, ValueError):  # URLError, timeouts, refused connections, bad proxies
+        return False
+    return True
+
+
+def download_failed(filename: str, why: str) -> None:
+    """Remember that `filename` could not be downloaded: later asks fail at once."""
+    with _lock:
+        _failed_downloads[filename] = why
+
+
+def why_no_download(filename: str) -> str | None:
+    """Why `filename` cannot be downloaded in this process, or None when it may be tried."""
+    with _lock:
+        failed = _failed_downloads.get(filename)
+    if failed is not None:
+        return f"Its download failed earlier ({failed})."
+    if not download_host_answers():
+        return (
+            f"The download host did not answer within {PROBE_TIMEOUT_S:.0f} s: the network "
+            "looks blocked, so the app works as offline (TLAB_OFFLINE=1)."
+        )
+    return None
+
+
 def resolve(
     filename: str,
     *,
@@ -86,17 +138,25 @@ def resolve(
         return WeightsSource(filename, path)
     if not allow_download:
         raise WeightsUnavailable(missing_message(what, filename, size_mb, weights_dir))
+    blocked = why_no_download(filename)
+    if blocked:
+        raise WeightsUnavailable(
+            f"{missing_message(what, filename, size_mb, weights_dir)} {blocked}"
+        )
     return WeightsSource(filename, None)
 
 
 def load_class_index(weights_dir: Path | None, allow_download: bool) -> list[tuple[str, str]]:
     """ImageNet's 1,000 (wordnet id, name) pairs, in class order, from disk or through Keras."""
-    path = find_local(CLASS_INDEX_FILE, weights_dir)
+    source = resolve(
+        CLASS_INDEX_FILE,
+        what="the ImageNet class names",
+        size_mb=None,
+        weights_dir=weights_dir,
+        allow_download=allow_download,
+    )
+    path = source.path
     if path is None:
-        if not allow_download:
-            raise WeightsUnavailable(
-                missing_message("the ImageNet class names", CLASS_INDEX_FILE, None, weights_dir)
-            )
         import keras
 
         try:
@@ -104,6 +164,7 @@ def load_class_index(weights_dir: Path | None, allow_download: bool) -> list[tup
                 keras.utils.get_file(CLASS_INDEX_FILE, CLASS_INDEX_URL, cache_subdir="models")
             )
         except Exception as exc:  # any network failure means "offline" to the user
+            download_failed(CLASS_INDEX_FILE, f"{type(exc).__name__}: {exc}")
             raise WeightsUnavailable(
                 missing_message("the ImageNet class names", CLASS_INDEX_FILE, None, weights_dir)
             ) from exc

@@ -27,6 +27,13 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     monkeypatch.setenv("TLAB_OFFLINE", "1")
     monkeypatch.delenv("TLAB_WEIGHTS_DIR", raising=False)
+    # No test touches the network: the download host "does not answer" unless a test says so,
+    # and what a process remembers about downloads starts empty in every test.
+    from models import weights
+
+    monkeypatch.setattr(weights, "_host_answers", {})
+    monkeypatch.setattr(weights, "_failed_downloads", {})
+    monkeypatch.setattr(weights, "_probe", lambda url, timeout: False)
 
 
 @pytest.fixture

@@ -114,6 +114,42 @@ def test_a_class_with_one_image_leaves_the_probe_out_with_the_reason(shared_weig
     assert advice.values["imagenet_classes"] is not None and advice.reason  # still advised
 
 
+@pytest.mark.parametrize("failure", ["host silent", "download fails"])
+def test_a_blocked_network_measures_exactly_like_offline(shared_weights_env, monkeypatch, failure):
+    """Issue 12, fault 2: the README's command without TLAB_OFFLINE on a blocked network. The
+    backbone's own classifier file (MobileNet @224 with its top) is not on disk; its download
+    fails, and the advisor measures as it does offline, with the sibling @128 on disk."""
+    from keras.src.utils import file_utils
+
+    from models import weights
+    from tests.hostile_uploads import noise_jpeg
+
+    downloads = []
+
+    def blocked(*args, **kwargs):
+        downloads.append(args)
+        raise Exception("URL fetch failure: [Errno 110] Connection timed out")
+
+    monkeypatch.setattr(file_utils, "get_file", blocked)
+    monkeypatch.setattr(weights, "_probe", lambda url, timeout: failure == "download fails")
+    classes = {
+        c: [(f"{i}.jpg", noise_jpeg(i + 10 * k)) for i in range(6)] for k, c in enumerate("ab")
+    }
+
+    def measure(offline: str):
+        monkeypatch.setenv("TLAB_OFFLINE", offline)
+        settings = Settings.from_env()
+        manifest = datasets.ingest_classes(settings, classes, "tiny").manifest
+        return advisor.measure(settings, manifest, BACKBONE, again=True)
+
+    online = measure("0")
+    offline = measure("1")
+    assert online.classifier == offline.classifier == "MobileNet α=0.25 @128px"
+    assert online.values["imagenet_classes"] == offline.values["imagenet_classes"] is not None
+    assert online.strategy == offline.strategy
+    assert len(downloads) == (1 if failure == "download fails" else 0)  # tried at most once
+
+
 def test_missing_backbone_weights_offline_is_a_clear_message(shared_weights_env):
     settings = Settings.from_env()
     with pytest.raises(WeightsUnavailable, match="resnet50_weights"):

@@ -139,12 +139,24 @@ def measure(
 
 
 def _imagenet_probs(settings, manifest, backbone, records, labels, say):
-    top = imagenet_classifier(settings, backbone)
-    if top is None:
-        return None, (
-            f"no ImageNet classifier weights for {backbone.label} on this machine "
-            f"({backbone.weights_top}); this signal is left out"
-        )
+    """ImageNet probabilities of a stratified sample, from the backbone's own classifier or a
+    sibling's; (None, why) when there is none. The classifier is optional: a download that
+    fails is remembered (models.weights), and the second try takes a sibling on disk or none."""
+    for _ in range(2):
+        top = imagenet_classifier(settings, backbone)
+        if top is None:
+            break
+        try:
+            return _classifier_probs(settings, manifest, top, records, labels, say), top.label
+        except WeightsUnavailable:
+            continue
+    return None, (
+        f"no ImageNet classifier weights for {backbone.label} on this machine "
+        f"({backbone.weights_top}); this signal is left out"
+    )
+
+
+def _classifier_probs(settings, manifest, top, records, labels, say) -> np.ndarray:
     rows = sig.stratified_sample(labels, sig.CONCENTRATION_SAMPLE)
     weights_id = training.pretrained_weights_id(settings, top, include_top=True)
 
@@ -170,4 +182,4 @@ def _imagenet_probs(settings, manifest, backbone, records, labels, say):
         )
 
     entry = (top.key, weights_id, manifest.id, f"imagenet-probs{len(rows)}", top.input_size)
-    return training.cached_array(settings, entry, compute), top.label
+    return training.cached_array(settings, entry, compute)
