@@ -30,7 +30,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from bench.timing import figure  # noqa: E402
+from bench.timing import figure, ratios  # noqa: E402
 
 N_IMAGES, SIZE, BATCH, EPOCHS, ROUNDS = 320, 128, 32, 3, 3
 STALL_SECONDS = 300.0
@@ -103,13 +103,13 @@ def run() -> list[dict]:
     return [
         figure(
             "watched_vs_alone",
-            med["ours"] / med["alone"],
+            ratios(speeds["ours"], speeds["alone"]),
             ">= 0.9",
             images_per_second={k: round(v, 1) for k, v in med.items()},
         ),
         figure(
             "watched_streamlit_cleanup_vs_alone",
-            med["streamlit"] / med["alone"],
+            ratios(speeds["streamlit"], speeds["alone"]),
             "info",
             stalled_rounds=sum(v == 0.0 for v in speeds["streamlit"]),
         ),
