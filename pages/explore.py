@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import backbones, explore, glue, images
 from dashboard.explore import charts
 
+TAB = "explore_tab"
 INTRO = (
     "A network trained on ImageNet learns **low-level features** (colours, edges) in its early "
     "layers and **high-level features** (textures, object parts) in deep ones. That is why its "
@@ -182,17 +183,20 @@ def explore_page() -> None:
         return
     result = glue.analysis(key, rgb)
     st.caption(f"Image: {image_name} · {rgb.shape[1]}×{rgb.shape[0]} px")
-    tabs = st.tabs(["Predictions", "Feature maps", "Filters", "Grad-CAM", "Architecture"])
-    with tabs[0]:
-        predictions_tab(result)
-    with tabs[1]:
-        feature_maps_tab(key, loaded, result, rgb)
-    with tabs[2]:
-        filters_tab(key, loaded)
-    with tabs[3]:
-        gradcam_tab(key, loaded, result, rgb)
-    with tabs[4]:
-        architecture_tab(loaded, settings)
+    # Only the open tab's content runs and is sent: a room of viewers on Predictions costs one
+    # chart and a table each, not every tab's feature maps, filters, Grad-CAM and layer table.
+    views = {
+        "Predictions": lambda: predictions_tab(result),
+        "Feature maps": lambda: feature_maps_tab(key, loaded, result, rgb),
+        "Filters": lambda: filters_tab(key, loaded),
+        "Grad-CAM": lambda: gradcam_tab(key, loaded, result, rgb),
+        "Architecture": lambda: architecture_tab(loaded, settings),
+    }
+    tabs = st.tabs(list(views), key=TAB, on_change="rerun")
+    for tab, view in zip(tabs, views.values(), strict=True):
+        if tab.open:
+            with tab:
+                view()
 
 
 glue.require_entry_navigation()

@@ -30,6 +30,12 @@ def image_captions(at: AppTest) -> list[str]:
     return [i.caption for image in at.image for i in image.proto.imgs]
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Click a tab of Explore: only the open tab's content runs."""
+    at.session_state["explore_tab"] = label
+    return at.run()
+
+
 def test_explore_default_shows_everything_for_the_cat(app):
     at = app.run()
     no_exception(at)
@@ -38,18 +44,23 @@ def test_explore_default_shows_everything_for_the_cat(app):
     assert model.value == "MobileNet_0.25_128"
     top5 = at.dataframe[0].value["class"].tolist()
     assert CATS & set(top5), top5
-    captions = image_captions(at)
+    # Predictions only: the other tabs' content is neither computed nor sent until opened.
+    assert len(at.dataframe) == 1 and not at.subheader
+    assert image_captions(at) == ["What the model sees (centre crop)"]
+    captions = image_captions(open_tab(at, "Feature maps"))
     stage_captions = [c for c in captions if c.startswith("stage ")]
     assert len(stage_captions) == 5 and "conv_pw_1_relu" in stage_captions[0]
     assert sum(c.startswith("ch ") for c in captions) == 16  # most active channels grid
-    subheaders = [s.value for s in at.subheader]
+    subheaders = [s.value for s in open_tab(at, "Filters").subheader]
     assert any(s.startswith("First-layer filters (conv1, 8 kernels)") for s in subheaders)
-    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    charts = [c.proto.spec for c in open_tab(at, "Grad-CAM").get("plotly_chart")]
     gradcam = [s for s in charts if "Grad-CAM for" in s]
     assert gradcam and any(cat.replace("_", " ") in gradcam[0] for cat in CATS)
-    layer_table = at.dataframe[1].value
+    open_tab(at, "Architecture")
+    no_exception(at)
+    layer_table = at.dataframe[0].value
     assert len(layer_table) == 91 and "conv_pw_13_relu" in set(layer_table["name"])
-    assert len(at.dataframe[2].value) == 55  # the catalog
+    assert len(at.dataframe[1].value) == 55  # the catalog
 
 
 def test_rerun_with_same_inputs_does_not_recompute(app, monkeypatch):
@@ -65,7 +76,7 @@ def test_rerun_with_same_inputs_does_not_recompute(app, monkeypatch):
 
 
 def test_activation_maximisation_from_the_form(app):
-    at = app.run()
+    at = open_tab(app.run(), "Filters")
     at.selectbox(key="max_layer").set_value("conv_pw_3_relu")
     at.number_input(key="max_channel").set_value(2)
     at.slider(key="max_steps").set_value(10)
