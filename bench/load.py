@@ -1,0 +1,236 @@
+"""A demo room: the real server under N concurrent viewers of Explore.
+
+`python -m bench load` starts `streamlit run` on a free port with the shared MobileNet weights
+(TLAB_WEIGHTS_DIR, else ../shared/keras-weights), warms it with one viewer, then opens N
+sessions at once for N = 1, 8, 32. Each session is a lightweight client that speaks
+Streamlit's own protocol over its websocket, as the browser does (a `BackMsg` asking to run the
+script, `ForwardMsg`s back), with no browser: the figure is the server's, not the clients'. Time
+to predictions: from opening the websocket to receiving the Top-5 chart. Server RSS is read
+from /proc while the N sessions are open.
+
+load_p95_32_vs_1: p95 time to predictions with 32 sessions over one session alone (medians of
+  5 single sessions). Goal <= 4.
+rss_per_session_mb: (server RSS with 32 sessions open - with 1) / 31. Goal <= 15.
+load_p95_8_training_vs_idle: p95 with 8 sessions while a full fine-tune trains in the same
+  server, over the same without. Goal <= 2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.timing import figure
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_WEIGHTS = ROOT.parent / "shared" / "keras-weights"
+SESSIONS = (1, 8, 32)
+TIMEOUT_S = 600.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run` of the app (or of the entry that also trains) in a child process."""
+
+    def __init__(self, home: Path, train: str = ""):
+        self.port = free_port()
+        weights = os.environ.get("TLAB_WEIGHTS_DIR") or str(SHARED_WEIGHTS)
+        env = dict(os.environ, TLAB_HOME=str(home), TLAB_WEIGHTS_DIR=weights, TLAB_OFFLINE="1")
+        env.update(PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
+        if train:
+            env["TLAB_BENCH_TRAIN"] = train  # "1": one long run; "cycle": start, stop, repeat
+        entry = ROOT / ("bench/load_entry.py" if train else "streamlit_app.py")
+        self.log = open(home / "server.log", "w")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(entry),
+                "--server.port",
+                str(self.port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_until_healthy()
+
+    def wait_until_healthy(self, timeout: float = 120.0) -> None:
+        import urllib.request
+
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health") as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError("the server did not start")
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+class Session:
+    """One viewer over Streamlit's websocket protocol, as the browser speaks it: a `BackMsg`
+    asks for a script run (of a page, by its hash), `ForwardMsg`s come back."""
+
+    def __init__(self, ws):
+        self.ws, self.pages = ws, {}
+
+    async def run(self, page_hash: str = "", until=None) -> float:
+        """Seconds until `until(element)` holds for a new element, or until the run ends."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        started = time.perf_counter()
+        request = BackMsg()
+        request.rerun_script.query_string = ""
+        request.rerun_script.page_script_hash = page_hash
+        await self.ws.send(request.SerializeToString())
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(await self.ws.recv())
+            kind = message.WhichOneof("type")
+            if kind == "navigation":
+                self.pages = {
+                    p.url_pathname: p.page_script_hash for p in message.navigation.app_pages
+                }
+            elif self._done(message, kind, until):
+                return time.perf_counter() - started
+
+    @staticmethod
+    def _done(message, kind: str, until) -> bool:
+        if until:
+            return kind == "delta" and until(message.delta.new_element)
+        return kind == "script_finished" and message.script_finished in FINISHED
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+FINISHED = (0, 3)  # FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+
+
+async def open_session(port: int) -> Session:
+    """A connected session whose first run (the default page) has finished."""
+    import websockets
+
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{port}/_stcore/stream",
+        subprotocols=["streamlit"],
+        max_size=None,
+        open_timeout=TIMEOUT_S,
+    )
+    session = Session(ws)
+    await session.run()
+    return session
+
+
+def top5_chart(element) -> bool:
+    return element.WhichOneof("type") == "plotly_chart" and "Top-5" in element.plotly_chart.spec
+
+
+async def viewer(port: int, opened: list) -> float:
+    """One new viewer of Explore: seconds from connecting to the Top-5 chart. The session stays
+    open (appended to `opened`) so that the server holds it while the others run."""
+    import websockets
+
+    started = time.perf_counter()
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{port}/_stcore/stream",
+        subprotocols=["streamlit"],
+        max_size=None,
+        open_timeout=TIMEOUT_S,
+    )
+    session = Session(ws)
+    opened.append(session)
+    await session.run(until=top5_chart)
+    return time.perf_counter() - started
+
+
+async def room(port: int, n: int, server: Server) -> tuple[list[float], float]:
+    """n sessions opened at once: (each one's seconds to predictions, server RSS with all
+    of them open)."""
+    opened: list = []
+    try:
+        times = await asyncio.wait_for(
+            asyncio.gather(*(viewer(port, opened) for _ in range(n))), TIMEOUT_S
+        )
+        return list(times), server.rss_mb()
+    finally:
+        await asyncio.gather(*(s.close() for s in opened), return_exceptions=True)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def measure(train: bool, sizes=SESSIONS) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Server(Path(tmp), train="1" if train else "")
+        try:
+            asyncio.run(room(server.port, 1, server))  # warm: TensorFlow, the model, caches
+            if train:
+                time.sleep(20)  # the run is past building its model and training
+            singles = [asyncio.run(room(server.port, 1, server)) for _ in range(5)]
+            out = {"single": [t for (times, _) in singles for t in times]}
+            out["rss_1"] = statistics.median(rss for _, rss in singles)
+            for n in sizes:
+                times, rss = asyncio.run(room(server.port, n, server))
+                out[n], out[f"rss_{n}"] = times, rss
+                print(
+                    f"# {'training, ' if train else ''}{n} sessions: median "
+                    f"{statistics.median(times):.2f} s, p95 {p95(times):.2f} s, server RSS "
+                    f"{rss:.0f} MB",
+                    flush=True,
+                )
+        finally:
+            server.stop()
+    return out
+
+
+def run() -> list[dict]:
+    idle = measure(train=False)
+    busy = measure(train=True, sizes=(8,))
+    single = statistics.median(idle["single"])
+    print(f"# one session alone: {single:.2f} s (median of 5), server RSS {idle['rss_1']:.0f} MB")
+    per_session = (idle["rss_32"] - idle["rss_1"]) / 31
+    return [
+        figure("load_p95_32_vs_1", [p95(idle[32]) / single], "<= 4", p95_s=round(p95(idle[32]), 2)),
+        figure("load_p95_8_vs_1", [p95(idle[8]) / single], "info"),
+        figure("rss_per_session_mb", [per_session], "<= 15", rss_32=round(idle["rss_32"])),
+        figure("load_p95_8_training_vs_idle", [p95(busy[8]) / p95(idle[8])], "<= 2"),
+    ]

@@ -1,0 +1,92 @@
+"""A bounded soak: `python -m bench soak` (about 10 minutes on 2 cores; not in the test run).
+
+The real server, with runs training and being stopped in it the whole time (bench/load_entry.py
+with TLAB_BENCH_TRAIN=cycle: a run starts, trains a few seconds, is stopped, the next starts).
+10 sessions rerun every page (Explore, Train, Compare) 50 times each: 500 reruns of each page.
+After a warm-up of one round, and at the end, it counts the server's resident memory, threads and
+open file handles (/proc); after the cycle stops, no run may be left "queued" or "running".
+
+soak_rss_growth_mb: RSS at the end minus after warm-up. Goal <= 100.
+soak_thread_growth, soak_fd_growth: the same for threads and file handles. Goal <= 5 each
+  (a leak grows with the 1,500 reruns; a few come and go with the trainer's own work).
+soak_runs_left_running: runs still "queued" or "running" after the cycle ended. Goal 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from bench.load import Server, open_session
+from bench.timing import figure
+
+SESSIONS = 10
+RERUNS_PER_PAGE = 500
+PAGES = ("explore", "train", "compare")
+
+
+def counts(server: Server) -> dict[str, float]:
+    pid = server.proc.pid
+    return {
+        "rss_mb": server.rss_mb(),
+        "threads": len(list(Path(f"/proc/{pid}/task").iterdir())),
+        "fds": len(list(Path(f"/proc/{pid}/fd").iterdir())),
+    }
+
+
+async def rounds(port: int, n_rounds: int) -> int:
+    """Each of the sessions reruns every page `n_rounds` times; returns the reruns done."""
+    sessions = await asyncio.gather(*(open_session(port) for _ in range(SESSIONS)))
+    try:
+
+        async def one(session) -> int:
+            done = 0
+            for _ in range(n_rounds):
+                for page in PAGES:
+                    await session.run(session.pages[page])
+                    done += 1
+            return done
+
+        return sum(await asyncio.gather(*(one(s) for s in sessions)))
+    finally:
+        await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
+
+
+def left_running(home: Path) -> int:
+    with sqlite3.connect(home / "runs.db") as db:
+        rows = db.execute("SELECT COUNT(*) FROM runs WHERE status IN ('queued', 'running')")
+        return rows.fetchone()[0]
+
+
+def run() -> list[dict]:
+    per_session = RERUNS_PER_PAGE // SESSIONS
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        server = Server(home, train="cycle")
+        try:
+            asyncio.run(rounds(server.port, 1))  # warm-up: every page once per session
+            before = counts(server)
+            started = time.perf_counter()
+            reruns = asyncio.run(rounds(server.port, per_session - 1))
+            seconds = time.perf_counter() - started
+            after = counts(server)
+            (home / "stop-cycle").touch()  # the entry stops its cycle and the last run
+            time.sleep(15)
+            stuck = left_running(home)
+            with sqlite3.connect(home / "runs.db") as db:
+                n_runs = db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        finally:
+            server.stop()
+    print(
+        f"# soak: {reruns} reruns in {seconds:.0f} s across {SESSIONS} sessions, {n_runs} runs "
+        f"started and stopped; after warm-up {before}, at the end {after}"
+    )
+    return [
+        figure("soak_rss_growth_mb", [after["rss_mb"] - before["rss_mb"]], "<= 100"),
+        figure("soak_thread_growth", [after["threads"] - before["threads"]], "<= 5"),
+        figure("soak_fd_growth", [after["fds"] - before["fds"]], "<= 5"),
+        figure("soak_runs_left_running", [stuck], "== 0", runs=n_runs),
+    ]
