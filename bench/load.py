@@ -124,9 +124,8 @@ class Session:
             message.ParseFromString(await self.ws.recv())
             kind = message.WhichOneof("type")
             if kind == "navigation":
-                self.pages = {
-                    p.url_pathname: p.page_script_hash for p in message.navigation.app_pages
-                }
+                pages = message.navigation.app_pages
+                self.pages = {p.page_name.lower(): p.page_script_hash for p in pages}
             elif self._done(message, kind, until):
                 return time.perf_counter() - started
 

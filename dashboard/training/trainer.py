@@ -73,12 +73,15 @@ class Trainer:
         )
         data = RunData(self.settings, datasets.get(self.settings, self.config.dataset_id))
         reporter = EpochReporter(self.live, self.runs, self.run_id, self.folder)
-        with plan.strategy().scope():
-            reporter.phase("building the model")
-            n_classes = len(data.manifest.classes)
-            clf = build.classifier(self.settings, self.config, n_classes, plan.precision)
-            outcome = Phases(self, clf, data, reporter).run()
-        self._finish(clf, data, reporter, outcome)
+        try:
+            with plan.strategy().scope():
+                reporter.phase("building the model")
+                n_classes = len(data.manifest.classes)
+                clf = build.classifier(self.settings, self.config, n_classes, plan.precision)
+                outcome = Phases(self, clf, data, reporter).run()
+            self._finish(clf, data, reporter, outcome)
+        finally:
+            reporter.close()
 
     def _finish(self, clf, data: RunData, reporter: EpochReporter, outcome: TrainOutcome) -> None:
         done = outcome.epochs
