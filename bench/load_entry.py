@@ -2,7 +2,8 @@
 
 TLAB_BENCH_TRAIN=1: on the first session, one long full fine-tune of the faces sample starts in
 the server's own trainer thread. TLAB_BENCH_TRAIN=cycle: a thread starts a run, lets it train a
-few seconds, stops it, and starts the next, until TLAB_HOME/stop-cycle exists. Then the real
+few seconds, stops it, and starts the next, until TLAB_HOME/stop-cycle exists (and waits while
+TLAB_HOME/pause-cycle exists). Then the real
 entry script runs as usual.
 """
 
@@ -29,7 +30,11 @@ def _config(seed: int = 42):
 
 def _cycle(jm, stop_file: Path) -> None:
     seed = 0
+    pause_file = stop_file.with_name("pause-cycle")
     while not stop_file.exists():
+        if pause_file.exists():  # the soak is counting: no run in flight meanwhile
+            time.sleep(0.5)
+            continue
         run, _ = jm.submit(_config(seed), again=True)
         time.sleep(6)
         jm.stop(run.id)

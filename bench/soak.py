@@ -6,7 +6,8 @@ with TLAB_BENCH_TRAIN=cycle: a run starts, trains a few seconds, is stopped, the
 Warm-up: one round of every page per session, and the first two training runs started and
 stopped (the trainer's models, optimizers and traced functions, and the allocator's high-water
 mark with them, settle after the first runs). Then it counts the
-server's resident memory, threads and open file handles (/proc), halfway and at the end; after
+server's resident memory, threads and open file handles (/proc) with the cycle paused and no
+run in flight, and halfway (runs training); after
 the cycle stops, no run may be left "queued" or "running".
 
 soak_rss_growth_mb: RSS at the end minus after warm-up. Goal <= 100.
@@ -87,14 +88,21 @@ def fd_kinds(server: Server) -> dict[str, int]:
     return kinds
 
 
-async def settled(server: Server) -> tuple[dict, dict]:
-    """Counts once closed sessions have left Streamlit's reconnect window. Expired sessions go
-    when another session is saved, so one session connects and closes first; its own three
-    handles (in the window) are in both counts alike."""
-    await asyncio.sleep(RECONNECT_WINDOW_S)
-    session = await open_session(server.port)
-    await session.close()
-    return counts(server), fd_kinds(server)
+async def settled(server: Server, home: Path) -> tuple[dict, dict]:
+    """Counts with no run in flight (the cycle pauses) once closed sessions have left
+    Streamlit's reconnect window. Expired sessions go when another session is saved, so one
+    session connects and closes first; its own three handles are in both counts alike."""
+    pause = home / "pause-cycle"
+    pause.touch()
+    try:
+        while left_running(home):
+            await asyncio.sleep(1)
+        await asyncio.sleep(RECONNECT_WINDOW_S)
+        session = await open_session(server.port)
+        await session.close()
+        return counts(server), fd_kinds(server)
+    finally:
+        pause.unlink()
 
 
 def left_running(home: Path) -> int:
@@ -112,14 +120,14 @@ def run() -> list[dict]:
             asyncio.run(rounds(server.port, 1))  # warm-up: every page once per session
             while runs_ended(home) < WARMUP_RUNS:  # ... and the first runs trained and stopped
                 time.sleep(1)
-            before, kinds_before = asyncio.run(settled(server))
+            before, kinds_before = asyncio.run(settled(server, home))
             started = time.perf_counter()
             half = (per_session - 1) // 2
             reruns = asyncio.run(rounds(server.port, half))
             middle = counts(server)
             reruns += asyncio.run(rounds(server.port, per_session - 1 - half))
             seconds = time.perf_counter() - started
-            after, kinds_after = asyncio.run(settled(server))
+            after, kinds_after = asyncio.run(settled(server, home))
             (home / "stop-cycle").touch()  # the entry stops its cycle and the last run
             time.sleep(15)
             stuck = left_running(home)
