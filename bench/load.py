@@ -142,8 +142,8 @@ class Session:
 FINISHED = (0, 3)  # FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 
 
-async def open_session(port: int) -> Session:
-    """A connected session whose first run (the default page) has finished."""
+async def connect(port: int) -> Session:
+    """A new session on the server's websocket, as a browser tab opens one."""
     import websockets
 
     ws = await websockets.connect(
@@ -152,7 +152,12 @@ async def open_session(port: int) -> Session:
         max_size=None,
         open_timeout=TIMEOUT_S,
     )
-    session = Session(ws)
+    return Session(ws)
+
+
+async def open_session(port: int) -> Session:
+    """A connected session whose first run (the default page) has finished."""
+    session = await connect(port)
     await session.run()
     return session
 
@@ -164,16 +169,8 @@ def top5_chart(element) -> bool:
 async def viewer(port: int, opened: list) -> float:
     """One new viewer of Explore: seconds from connecting to the Top-5 chart. The session stays
     open (appended to `opened`) so that the server holds it while the others run."""
-    import websockets
-
     started = time.perf_counter()
-    ws = await websockets.connect(
-        f"ws://127.0.0.1:{port}/_stcore/stream",
-        subprotocols=["streamlit"],
-        max_size=None,
-        open_timeout=TIMEOUT_S,
-    )
-    session = Session(ws)
+    session = await connect(port)
     opened.append(session)
     await session.run(until=top5_chart)
     return time.perf_counter() - started
