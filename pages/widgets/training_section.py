@@ -48,7 +48,7 @@ def training_section(settings, manifest, backbone: str) -> None:
     st.session_state[RUN] = chosen
     run = jm.runs.get(chosen)
     live_view("train", lambda: run_progress(chosen), run.active, every=1.0)
-    run = jm.runs.get(chosen)
+    run = jm.runs.get(chosen)  # again: a run that ended while the view drew shows its results now
     if run.status.has_results and run.results:
         results(settings, manifest, run)
     caches(settings)
