@@ -20,6 +20,7 @@ from dashboard.training.config import TrainConfig
 from dashboard.training.progress import LiveState
 from dashboard.training.run_store import ACTIVE, Run, RunStatus, RunStore
 from dashboard.training.trainer import Trainer
+from models import devices
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 class JobManager:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.runs = RunStore(settings.home)
+        self.runs = RunStore(settings.home, settings.db_url)
         self.runs.mark_interrupted()
         self.live: dict[str, LiveState] = {}
         self.waiting: list[str] = []
@@ -95,6 +96,7 @@ class JobManager:
                 self.runs.update(run_id, status=RunStatus.STOPPED, message=message)
                 continue
             Trainer(self.settings, self.runs, run_id, config, live).execute()
+            devices.release_freed_memory()
 
 
 _managers: dict[Path, JobManager] = {}
