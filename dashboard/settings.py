@@ -8,6 +8,7 @@ TLAB_MAX_UPLOAD_MB largest dataset upload (zip or folder), in MB (500)
 TLAB_MAX_UNZIPPED_MB  most bytes a zip may expand to, in MB (2000)
 TLAB_MAX_ZIP_ENTRIES  most entries a zip may hold (50000)
 TLAB_MAX_ZIP_RATIO    highest compression ratio of one zip entry: a zip-bomb guard (100)
+TLAB_DB_URL        the run store's database, an SQLAlchemy URL (SQLite under TLAB_HOME)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Settings:
     max_unzipped_bytes: int = 2000 * 1024 * 1024
     max_zip_entries: int = 50_000
     max_zip_ratio: float = 100.0
+    db_url: str | None = None  # None: SQLite under home
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -44,6 +46,7 @@ class Settings:
             max_unzipped_bytes=int(float(env.get("TLAB_MAX_UNZIPPED_MB", "2000")) * 1024 * 1024),
             max_zip_entries=int(env.get("TLAB_MAX_ZIP_ENTRIES", "50000")),
             max_zip_ratio=float(env.get("TLAB_MAX_ZIP_RATIO", "100")),
+            db_url=env.get("TLAB_DB_URL") or None,
         )
 
     def cache_dir(self, name: str) -> Path:

@@ -102,3 +102,45 @@ def upload_flowers(at: AppTest, small_backbone: bool = True) -> AppTest:
     if small_backbone and at.selectbox(key="train_backbone").value != "MobileNet_0.25_224":
         at.selectbox(key="train_backbone").set_value("MobileNet_0.25_224").run()
     return at
+
+
+# -- the run store on each database it supports ----------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_admin_url():
+    """A PostgreSQL server for this test session (tests/postgres.py), or TLAB_TEST_PG_URL."""
+    from tests import postgres
+
+    given = os.environ.get("TLAB_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    bin_dir = postgres.binaries()
+    if bin_dir is None:
+        reason = "PostgreSQL is not installed (Debian: apt-get install postgresql)"
+        if os.environ.get("CI"):  # .ci/run installs it: a skip there would hide a failure
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = postgres.Server(bin_dir)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request) -> str | None:
+    """None (the default: SQLite under TLAB_HOME), then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield None
+        return
+    from tests import postgres
+
+    admin = request.getfixturevalue("postgres_admin_url")
+    url = postgres.fresh_database(admin)
+    try:
+        yield url
+    finally:
+        from dashboard.training import run_store
+
+        run_store.dispose(url)
+        postgres.drop_database(admin, url)

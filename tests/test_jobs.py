@@ -18,19 +18,24 @@ from tests.hostile_uploads import make_zip
 BACKBONE = "MobileNet_0.25_224"  # its no-top weights are in the shared folder
 
 
-@pytest.fixture
-def setup(tmp_path, weights_dir):
-    settings = Settings.from_env(
-        {
-            "TLAB_HOME": str(tmp_path / "home"),
-            "TLAB_WEIGHTS_DIR": str(weights_dir),
-            "TLAB_OFFLINE": "1",
-        }
-    )
+def make_setup(tmp_path, weights_dir, db_url: str | None = None):
+    env = {"TLAB_HOME": str(tmp_path / "home"), "TLAB_WEIGHTS_DIR": str(weights_dir)}
+    settings = Settings.from_env({**env, "TLAB_OFFLINE": "1", "TLAB_DB_URL": db_url or ""})
     entries = [(f"red/{i}.png", coloured(i, (220, 30, 30))) for i in range(10)]
     entries += [(f"blue/{i}.png", coloured(100 + i, (30, 30, 220))) for i in range(10)]
     manifest = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "tiny").manifest
     return settings, training.JobManager(settings), manifest
+
+
+@pytest.fixture
+def setup(tmp_path, weights_dir):
+    return make_setup(tmp_path, weights_dir)
+
+
+@pytest.fixture
+def setup_any_store(tmp_path, weights_dir, store_url):
+    """The same on each database the run store supports (SQLite, PostgreSQL)."""
+    return make_setup(tmp_path, weights_dir, store_url)
 
 
 def config(manifest, strategy="linear_head", **changes):
@@ -77,16 +82,16 @@ def test_finetune_top_trains_its_blocks_on_cached_activations_at_the_cut(setup):
     assert augmented.status == "finished" and augmented.results["cache_hits"] == []
 
 
-def test_train_again_makes_a_new_run(setup):
-    _, jm, manifest = setup
+def test_train_again_makes_a_new_run(setup_any_store):
+    _, jm, manifest = setup_any_store
     first = wait(jm, jm.submit(config(manifest, epochs=1))[0].id)
     second, reused = jm.submit(config(manifest, epochs=1), again=True)
     assert not reused and second.id != first.id
     assert wait(jm, second.id).status == "finished"
 
 
-def test_stop_keeps_the_finished_epochs(setup):
-    _, jm, manifest = setup
+def test_stop_keeps_the_finished_epochs(setup_any_store):
+    _, jm, manifest = setup_any_store
     run, _ = jm.submit(config(manifest, "scratch", epochs=500))
     deadline = time.time() + 120
     while not jm.runs.epochs([run.id])[run.id] and time.time() < deadline:
@@ -111,9 +116,9 @@ def test_second_job_waits_in_the_queue(setup):
     assert jm.position(second.id) == 0
 
 
-def test_a_restart_marks_unfinished_runs_interrupted(setup, tmp_path):
-    settings, jm, manifest = setup
-    store = RunStore(settings.home)
+def test_a_restart_marks_unfinished_runs_interrupted(setup_any_store):
+    settings, jm, manifest = setup_any_store
+    store = RunStore(settings.home, settings.db_url)
     crashed = store.create(config(manifest).to_dict(), "crashed-key", "tiny")
     store.update(crashed.id, status="running", owner="gone-host:4242")
     store.add_epoch(crashed.id, 1, "head", {"val_accuracy": 0.5}, 1.0, 16)

@@ -1,12 +1,17 @@
-import threading
+"""The run store's behaviour, the same on SQLite (the default) and PostgreSQL (team mode):
+every test runs on both (`store_url`)."""
 
-from dashboard.training import RunStore
+import sqlite3
+import threading
+import time
+
+from dashboard.training import RunStore, schema
 
 CONFIG = {"dataset_id": "d1", "backbone": "B", "strategy": "linear_head"}
 
 
-def test_runs_epochs_artifacts_roundtrip(tmp_path):
-    store = RunStore(tmp_path)
+def test_runs_epochs_artifacts_roundtrip(tmp_path, store_url):
+    store = RunStore(tmp_path, store_url)
     run = store.create(CONFIG, "key1", "flowers")
     assert run.status == "queued" and run.dataset_name == "flowers"
     store.add_epoch(run.id, 1, "head", {"loss": 1.0, "accuracy": 0.5, "val_accuracy": 0.4}, 1.5, 10)
@@ -22,20 +27,20 @@ def test_runs_epochs_artifacts_roundtrip(tmp_path):
     assert store.list() == [] and store.epochs([run.id]) == {run.id: []}
 
 
-def test_unfinished_runs_of_a_dead_process_become_interrupted(tmp_path):
-    store = RunStore(tmp_path)
+def test_unfinished_runs_of_a_dead_process_become_interrupted(tmp_path, store_url):
+    store = RunStore(tmp_path, store_url)
     run = store.create(CONFIG, "k", "d")
     store.update(run.id, status="running", owner="nohost:999999")
     store.add_epoch(run.id, 1, "head", {"val_accuracy": 0.7}, 1.0, 8)
     mine = store.create(CONFIG, "k2", "d")  # owned by this (live) process: left alone
-    assert RunStore(tmp_path).mark_interrupted() == 1
+    assert RunStore(tmp_path, store_url).mark_interrupted() == 1
     assert store.get(run.id).status == "interrupted"
     assert store.get(mine.id).status == "queued"
     assert len(store.epochs([run.id])[run.id]) == 1  # finished epochs kept
 
 
-def test_two_writers_at_once_never_see_database_is_locked(tmp_path):
-    stores = [RunStore(tmp_path), RunStore(tmp_path)]
+def test_two_writers_at_once_never_see_database_is_locked(tmp_path, store_url):
+    stores = [RunStore(tmp_path, store_url), RunStore(tmp_path, store_url)]
     runs = [s.create(CONFIG, f"k{i}", "d") for i, s in enumerate(stores)]
     errors = []
 
@@ -57,3 +62,61 @@ def test_two_writers_at_once_never_see_database_is_locked(tmp_path):
     assert errors == []
     counts = stores[0].epochs([r.id for r in runs])
     assert [len(v) for v in counts.values()] == [150, 150]
+
+
+def test_times_and_metrics_keep_full_precision(tmp_path, store_url):
+    """Doubles, not PostgreSQL's 4-byte REAL (which rounds a Unix time to minutes)."""
+    store = RunStore(tmp_path, store_url)
+    before = time.time()
+    run = store.create(CONFIG, "k", "d")
+    store.update(run.id, started=before + 0.125, best_val_acc=0.123456789)
+    again = store.get(run.id)
+    assert abs(again.created - before) < 1.0 and again.started == before + 0.125
+    assert again.best_val_acc == 0.123456789
+
+
+def test_an_epoch_or_artifact_written_again_replaces_the_old_one(tmp_path, store_url):
+    store = RunStore(tmp_path, store_url)
+    run = store.create(CONFIG, "k", "d")
+    store.add_epoch(run.id, 1, "head", {"val_accuracy": 0.1}, 1.0, 8)
+    store.add_epoch(run.id, 1, "head", {"val_accuracy": 0.9}, 2.0, 8)
+    store.set_artifact(run.id, "model", "/a", {"v": 1})
+    store.set_artifact(run.id, "model", "/b", {"v": 2})
+    assert [e["val_acc"] for e in store.epochs([run.id])[run.id]] == [0.9]
+    assert store.artifacts(run.id) == {"model": ("/b", {"v": 2})}
+
+
+def test_a_database_is_migrated_to_the_newest_revision(tmp_path, store_url):
+    store = RunStore(tmp_path, store_url)
+    assert schema.revision(store.engine) == "0001"
+
+
+# The store's schema before it had migrations: databases made by earlier versions look so.
+PRE_MIGRATION_SCHEMA = """
+CREATE TABLE runs (
+    id TEXT PRIMARY KEY, name TEXT, created REAL, config_key TEXT, config TEXT,
+    dataset_id TEXT, dataset_name TEXT, backbone TEXT, strategy TEXT, device TEXT,
+    status TEXT, message TEXT, owner TEXT, started REAL, finished REAL,
+    best_val_acc REAL, final_val_acc REAL, test_acc REAL, results TEXT
+);
+CREATE INDEX runs_key ON runs(config_key);
+CREATE TABLE epochs (
+    run_id TEXT, epoch INTEGER, phase TEXT, loss REAL, acc REAL, val_loss REAL, val_acc REAL,
+    seconds REAL, images_seen INTEGER, PRIMARY KEY (run_id, epoch)
+);
+CREATE TABLE artifacts (run_id TEXT, kind TEXT, path TEXT, meta TEXT, PRIMARY KEY (run_id, kind));
+INSERT INTO runs VALUES ('old', 'an old run', 1.0, 'k', '{}', 'd1', 'flowers', 'B', 'linear_head',
+    'CPU', 'finished', '', 'gone:1', 1.0, 2.0, 0.5, 0.5, NULL, '{}');
+INSERT INTO epochs VALUES ('old', 1, 'head', 1.0, 0.4, 1.1, 0.5, 0.3, 40);
+"""
+
+
+def test_a_database_from_before_migrations_keeps_its_runs(tmp_path):
+    with sqlite3.connect(tmp_path / "runs.db") as db:
+        db.executescript(PRE_MIGRATION_SCHEMA)
+    store = RunStore(tmp_path)
+    assert schema.revision(store.engine) == "0001"
+    assert [r.name for r in store.list()] == ["an old run"]
+    assert store.epochs(["old"])["old"][0]["val_acc"] == 0.5
+    store.add_epoch("old", 2, "head", {"val_accuracy": 0.6}, 0.3, 80)
+    assert len(store.epochs(["old"])["old"]) == 2

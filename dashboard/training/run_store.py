@@ -1,9 +1,11 @@
-"""The run store: SQLite in WAL mode under TLAB_HOME/runs.db.
+"""The run store: runs, their per-epoch metrics and their artifacts, over SQLAlchemy.
 
-Runs (config, dataset, strategy, backbone, device, status, timings, results), their per-epoch
-metrics and their artifacts. Every call opens a short connection with a generous busy timeout,
-and writes are single short transactions, so two sessions training at once wait for each other
-for milliseconds instead of failing with "database is locked".
+SQLite in WAL mode under TLAB_HOME/runs.db by default; any SQLAlchemy URL with TLAB_DB_URL
+(a team's PostgreSQL: `postgresql+psycopg://user:pass@host/db`). The same tables
+(`schema.py`, migrated by Alembic when a store opens a database) and the same behaviour on
+both. Writes are single short transactions, and SQLite waits up to a minute for a lock, so two
+sessions training at once wait for each other for milliseconds instead of failing with
+"database is locked".
 """
 
 from __future__ import annotations
@@ -11,30 +13,20 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sqlite3
+import threading
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY, name TEXT, created REAL, config_key TEXT, config TEXT,
-    dataset_id TEXT, dataset_name TEXT, backbone TEXT, strategy TEXT, device TEXT,
-    status TEXT, message TEXT, owner TEXT, started REAL, finished REAL,
-    best_val_acc REAL, final_val_acc REAL, test_acc REAL, results TEXT
-);
-CREATE INDEX IF NOT EXISTS runs_key ON runs(config_key);
-CREATE TABLE IF NOT EXISTS epochs (
-    run_id TEXT, epoch INTEGER, phase TEXT, loss REAL, acc REAL, val_loss REAL, val_acc REAL,
-    seconds REAL, images_seen INTEGER, PRIMARY KEY (run_id, epoch)
-);
-CREATE TABLE IF NOT EXISTS artifacts (
-    run_id TEXT, kind TEXT, path TEXT, meta TEXT, PRIMARY KEY (run_id, kind)
-);
-"""
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dashboard.training import schema
+from dashboard.training.schema import artifacts as artifact_rows
+from dashboard.training.schema import epochs as epoch_rows
+from dashboard.training.schema import runs as run_rows
 
 
 class RunStatus(StrEnum):
@@ -90,8 +82,8 @@ class Run:
     results: dict
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Run:
-        d = dict(row)
+    def from_row(cls, row: sa.Row) -> Run:
+        d = dict(row._mapping)
         d["config"] = json.loads(d["config"] or "{}")
         d["results"] = json.loads(d["results"] or "{}")
         d["status"] = RunStatus(d["status"])
@@ -103,95 +95,87 @@ class Run:
 
 
 class RunStore:
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, url: str | None = None):
         home.mkdir(parents=True, exist_ok=True)
-        self.path = home / "runs.db"
+        self.url = url or schema.default_url(home)
         self.run_dirs = home / "runs"
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-
-    @contextmanager
-    def _connect(self):
-        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA busy_timeout=60000")
-        db.execute("PRAGMA synchronous=NORMAL")
-        try:
-            yield db
-        finally:
-            db.close()
+        self.engine = engine(self.url)
+        schema.migrate(self.engine)
 
     def run_dir(self, run_id: str) -> Path:
         path = self.run_dirs / run_id
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    def _rows(self, query) -> list[sa.Row]:
+        with self.engine.connect() as db:
+            return list(db.execute(query))
+
     # -- runs ---------------------------------------------------------------------------------
     def create(self, config: dict, config_key: str, dataset_name: str, name: str = "") -> Run:
         run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
-        with self._connect() as db:
-            db.execute(
-                "INSERT INTO runs (id, name, created, config_key, config, dataset_id, dataset_name,"
-                " backbone, strategy, device, status, message, owner, results)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', 'queued', '', ?, '{}')",
-                (
-                    run_id,
-                    name or f"{config['strategy']} · {config['backbone']}",
-                    time.time(),
-                    config_key,
-                    json.dumps(config, sort_keys=True),
-                    config["dataset_id"],
-                    dataset_name,
-                    config["backbone"],
-                    config["strategy"],
-                    owner_id(),
-                ),
-            )
+        row = dict(
+            id=run_id,
+            name=name or f"{config['strategy']} · {config['backbone']}",
+            created=time.time(),
+            config_key=config_key,
+            config=json.dumps(config, sort_keys=True),
+            dataset_id=config["dataset_id"],
+            dataset_name=dataset_name,
+            backbone=config["backbone"],
+            strategy=config["strategy"],
+            device="",
+            status=RunStatus.QUEUED.value,
+            message="",
+            owner=owner_id(),
+            results="{}",
+        )
+        with self.engine.begin() as db:
+            db.execute(run_rows.insert().values(**row))
         return self.get(run_id)
 
     def get(self, run_id: str) -> Run:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-        if row is None:
+        rows = self._rows(sa.select(run_rows).where(run_rows.c.id == run_id))
+        if not rows:
             raise KeyError(run_id)
-        return Run.from_row(row)
+        return Run.from_row(rows[0])
 
     def list(self, dataset_id: str | None = None) -> list[Run]:
-        query, args = "SELECT * FROM runs", ()
+        query = sa.select(run_rows).order_by(run_rows.c.created.desc())
         if dataset_id:
-            query, args = query + " WHERE dataset_id = ?", (dataset_id,)
-        with self._connect() as db:
-            rows = db.execute(query + " ORDER BY created DESC", args).fetchall()
-        return [Run.from_row(r) for r in rows]
+            query = query.where(run_rows.c.dataset_id == dataset_id)
+        return [Run.from_row(r) for r in self._rows(query)]
 
     def find(self, config_key: str, statuses: tuple[RunStatus, ...]) -> Run | None:
-        marks = ",".join("?" * len(statuses))
-        with self._connect() as db:
-            row = db.execute(
-                f"SELECT * FROM runs WHERE config_key = ? AND status IN ({marks})"
-                " ORDER BY created DESC LIMIT 1",
-                (config_key, *statuses),
-            ).fetchone()
-        return Run.from_row(row) if row else None
+        query = (
+            sa.select(run_rows)
+            .where(
+                run_rows.c.config_key == config_key,
+                run_rows.c.status.in_([str(s) for s in statuses]),
+            )
+            .order_by(run_rows.c.created.desc())
+            .limit(1)
+        )
+        rows = self._rows(query)
+        return Run.from_row(rows[0]) if rows else None
 
     def update(self, run_id: str, **fields) -> None:
         for key in ("results", "config"):
             if key in fields:
                 fields[key] = json.dumps(fields[key], sort_keys=True)
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        with self._connect() as db:
-            db.execute(f"UPDATE runs SET {sets} WHERE id = ?", (*fields.values(), run_id))
+        if "status" in fields:
+            fields["status"] = str(fields["status"])
+        with self.engine.begin() as db:
+            db.execute(run_rows.update().where(run_rows.c.id == run_id).values(**fields))
 
     def rename(self, run_id: str, name: str) -> None:
         self.update(run_id, name=name.strip()[:200] or run_id)
 
     def delete(self, run_id: str) -> None:
-        with self._connect() as db:
-            db.execute("BEGIN")
-            for table, column in (("epochs", "run_id"), ("artifacts", "run_id"), ("runs", "id")):
-                db.execute(f"DELETE FROM {table} WHERE {column} = ?", (run_id,))
-            db.execute("COMMIT")
+        with self.engine.begin() as db:  # one transaction: a run goes whole or not at all
+            db.execute(epoch_rows.delete().where(epoch_rows.c.run_id == run_id))
+            db.execute(artifact_rows.delete().where(artifact_rows.c.run_id == run_id))
+            db.execute(run_rows.delete().where(run_rows.c.id == run_id))
 
     def mark_interrupted(self, alive: set[str] | None = None) -> int:
         """Unfinished runs whose owning process is gone become 'interrupted' (epochs kept)."""
@@ -212,38 +196,71 @@ class RunStore:
     def add_epoch(
         self, run_id: str, epoch: int, phase: str, logs: dict, seconds: float, images_seen: int
     ) -> None:
-        metrics = [logs.get(k) for k in ("loss", "accuracy", "val_loss", "val_accuracy")]
-        with self._connect() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, epoch, phase, *metrics, seconds, images_seen),
-            )
+        keys = dict(loss="loss", acc="accuracy", val_loss="val_loss", val_acc="val_accuracy")
+        row = dict(run_id=run_id, epoch=epoch, phase=phase, seconds=seconds)
+        row.update(images_seen=images_seen, **{k: logs.get(v) for k, v in keys.items()})
+        with self.engine.begin() as db:
+            db.execute(upsert(db, epoch_rows, row))
 
     def epochs(self, run_ids: list[str]) -> dict[str, list[dict]]:
         """Every epoch of several runs in one query (no query per point)."""
         if not run_ids:
             return {}
-        marks = ",".join("?" * len(run_ids))
-        with self._connect() as db:
-            rows = db.execute(
-                f"SELECT * FROM epochs WHERE run_id IN ({marks}) ORDER BY run_id, epoch", run_ids
-            ).fetchall()
+        query = (
+            sa.select(epoch_rows)
+            .where(epoch_rows.c.run_id.in_(run_ids))
+            .order_by(epoch_rows.c.run_id, epoch_rows.c.epoch)
+        )
         out: dict[str, list[dict]] = {r: [] for r in run_ids}
-        for row in rows:
-            out[row["run_id"]].append(dict(row))
+        for row in self._rows(query):
+            out[row.run_id].append(dict(row._mapping))
         return out
 
     def set_artifact(self, run_id: str, kind: str, path: str, meta: dict | None = None) -> None:
-        with self._connect() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO artifacts VALUES (?, ?, ?, ?)",
-                (run_id, kind, path, json.dumps(meta or {})),
-            )
+        row = dict(run_id=run_id, kind=kind, path=path, meta=json.dumps(meta or {}))
+        with self.engine.begin() as db:
+            db.execute(upsert(db, artifact_rows, row))
 
     def artifacts(self, run_id: str) -> dict[str, tuple[str, dict]]:
-        with self._connect() as db:
-            rows = db.execute("SELECT * FROM artifacts WHERE run_id = ?", (run_id,)).fetchall()
-        return {r["kind"]: (r["path"], json.loads(r["meta"])) for r in rows}
+        rows = self._rows(sa.select(artifact_rows).where(artifact_rows.c.run_id == run_id))
+        return {r.kind: (r.path, json.loads(r.meta)) for r in rows}
+
+
+def upsert(db: sa.Connection, table: sa.Table, row: dict):
+    """INSERT, or UPDATE the row with the same primary key (SQLite and PostgreSQL alike)."""
+    dialect = postgresql if db.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**row)
+    keys = [c.name for c in table.primary_key]
+    changed = {k: v for k, v in row.items() if k not in keys}
+    return statement.on_conflict_do_update(index_elements=keys, set_=changed)
+
+
+_engines: dict[str, sa.Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine(url: str) -> sa.Engine:
+    """One engine (and connection pool) per database per process."""
+    with _engines_lock:
+        if url not in _engines:
+            _engines[url] = _create_engine(url)
+        return _engines[url]
+
+
+def _create_engine(url: str) -> sa.Engine:
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True)
+    made = sa.create_engine(url, connect_args={"timeout": 60})
+
+    @sa.event.listens_for(made, "connect")
+    def _pragmas(connection, _record) -> None:
+        # WAL: readers never block the writer; a minute's wait for a lock instead of an error.
+        cursor = connection.cursor()
+        for pragma in ("journal_mode=WAL", "busy_timeout=60000", "synchronous=NORMAL"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    return made
 
 
 def _process_alive(owner: str) -> bool:
@@ -257,3 +274,11 @@ def _process_alive(owner: str) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def dispose(url: str) -> None:
+    """Close this process's pooled connections to a database (before it is dropped)."""
+    with _engines_lock:
+        made = _engines.pop(url, None)
+    if made is not None:
+        made.dispose()
