@@ -26,6 +26,8 @@ def main() -> None:
             st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
         ]
     )
+    if glue.settings().readonly:
+        st.sidebar.caption(":material/visibility: Read-only demo")
     glue.mark_routed_by_entry()
     page.run()
 

@@ -10,6 +10,9 @@ from /proc while the N sessions are open.
 
 load_p95_32_vs_1: p95 time to predictions with 32 sessions over one session alone (medians of
   5 single sessions). Goal <= 4.
+plain_streamlit_p95_32_vs_1: the same for plain Streamlit (bench/plain_app.py: the elements the
+  Predictions view sends, precomputed, no app behind them): the floor of the figure above.
+load_p95_32_vs_plain: the app's p95 at 32 sessions over plain Streamlit's.
 rss_per_session_mb: (server RSS with 32 sessions open - with 1) / 31. Goal <= 15.
 load_p95_8_training_vs_idle: p95 with 8 sessions while a full fine-tune trains in the same
   server, over the same without. Goal <= 2.
@@ -44,7 +47,7 @@ def free_port() -> int:
 class Server:
     """`streamlit run` of the app (or of the entry that also trains) in a child process."""
 
-    def __init__(self, home: Path, train: str = ""):
+    def __init__(self, home: Path, train: str = "", plain: bool = False):
         self.port = free_port()
         weights = os.environ.get("TLAB_WEIGHTS_DIR") or str(SHARED_WEIGHTS)
         env = dict(os.environ, TLAB_HOME=str(home), TLAB_WEIGHTS_DIR=weights, TLAB_OFFLINE="1")
@@ -52,6 +55,8 @@ class Server:
         if train:
             env["TLAB_BENCH_TRAIN"] = train  # "1": one long run; "cycle": start, stop, repeat
         entry = ROOT / ("bench/load_entry.py" if train else "streamlit_app.py")
+        if plain:
+            entry = ROOT / "bench/plain_app.py"
         self.log = open(home / "server.log", "w")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
             [
@@ -82,6 +87,7 @@ class Server:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health") as r:
                     if r.status == 200:
+                        time.sleep(2)  # the server's own start-up work is done
                         return
             except OSError:
                 time.sleep(0.5)
@@ -194,9 +200,9 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def measure(train: bool, sizes=SESSIONS) -> dict:
+def measure(train: bool = False, sizes=SESSIONS, plain: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(Path(tmp), train="1" if train else "")
+        server = Server(Path(tmp), train="1" if train else "", plain=plain)
         try:
             asyncio.run(room(server.port, 1, server))  # warm: TensorFlow, the model, caches
             if train:
@@ -207,8 +213,9 @@ def measure(train: bool, sizes=SESSIONS) -> dict:
             for n in sizes:
                 times, rss = asyncio.run(room(server.port, n, server))
                 out[n], out[f"rss_{n}"] = times, rss
+                what = "plain Streamlit, " if plain else "training, " if train else ""
                 print(
-                    f"# {'training, ' if train else ''}{n} sessions: median "
+                    f"# {what}{n} sessions: median "
                     f"{statistics.median(times):.2f} s, p95 {p95(times):.2f} s, server RSS "
                     f"{rss:.0f} MB",
                     flush=True,
@@ -219,13 +226,23 @@ def measure(train: bool, sizes=SESSIONS) -> dict:
 
 
 def run() -> list[dict]:
-    idle = measure(train=False)
+    idle = measure()
+    plain = measure(sizes=(32,), plain=True)
     busy = measure(train=True, sizes=(8,))
     single = statistics.median(idle["single"])
-    print(f"# one session alone: {single:.2f} s (median of 5), server RSS {idle['rss_1']:.0f} MB")
+    plain_single = statistics.median(plain["single"])
+    print(f"# one session alone: {single:.3f} s (median of 5), server RSS {idle['rss_1']:.0f} MB")
+    print(f"# plain Streamlit, one session alone: {plain_single:.3f} s (median of 5)")
     per_session = (idle["rss_32"] - idle["rss_1"]) / 31
     return [
         figure("load_p95_32_vs_1", [p95(idle[32]) / single], "<= 4", p95_s=round(p95(idle[32]), 2)),
+        figure(
+            "plain_streamlit_p95_32_vs_1",
+            [p95(plain[32]) / plain_single],
+            "info: the floor of any Streamlit page on this machine",
+            p95_s=round(p95(plain[32]), 3),
+        ),
+        figure("load_p95_32_vs_plain", [p95(idle[32]) / p95(plain[32])], "info"),
         figure("load_p95_8_vs_1", [p95(idle[8]) / single], "info"),
         figure("rss_per_session_mb", [per_session], "<= 15", rss_32=round(idle["rss_32"])),
         figure("load_p95_8_training_vs_idle", [p95(busy[8]) / p95(idle[8])], "<= 2"),

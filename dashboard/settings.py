@@ -9,6 +9,8 @@ TLAB_MAX_UNZIPPED_MB  most bytes a zip may expand to, in MB (2000)
 TLAB_MAX_ZIP_ENTRIES  most entries a zip may hold (50000)
 TLAB_MAX_ZIP_RATIO    highest compression ratio of one zip entry: a zip-bomb guard (100)
 TLAB_DB_URL        the run store's database, an SQLAlchemy URL (SQLite under TLAB_HOME)
+TLAB_READONLY      1 = a demo for stakeholders: explore, look and compare; no upload, train,
+                   rename or delete (0)
 """
 
 from __future__ import annotations
@@ -16,6 +18,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+READONLY_NOTE = (
+    "Read-only demo: explore models, look at datasets and runs, compare them. Uploading "
+    "datasets, training, renaming and deleting are switched off on this server."
+)
+
+
+class ReadOnlyError(Exception):
+    """A change asked of a read-only server (TLAB_READONLY=1); the message is for the user."""
 
 
 @dataclass(frozen=True)
@@ -29,13 +40,14 @@ class Settings:
     max_zip_entries: int = 50_000
     max_zip_ratio: float = 100.0
     db_url: str | None = None  # None: SQLite under home
+    readonly: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         home = Path(env.get("TLAB_HOME") or Path.home() / ".tlab").expanduser()
         weights = env.get("TLAB_WEIGHTS_DIR")
-        offline = env.get("TLAB_OFFLINE", "0").strip().lower() in ("1", "true", "yes")
+        offline = _flag(env.get("TLAB_OFFLINE"))
         megapixels = float(env.get("TLAB_MAX_IMAGE_MP", "40"))
         return cls(
             home=home,
@@ -47,10 +59,20 @@ class Settings:
             max_zip_entries=int(env.get("TLAB_MAX_ZIP_ENTRIES", "50000")),
             max_zip_ratio=float(env.get("TLAB_MAX_ZIP_RATIO", "100")),
             db_url=env.get("TLAB_DB_URL") or None,
+            readonly=_flag(env.get("TLAB_READONLY")),
         )
+
+    def check_writable(self, what: str) -> None:
+        """Raises `ReadOnlyError` on a read-only server; `what`: "training", "deleting runs"."""
+        if self.readonly:
+            raise ReadOnlyError(f"This server is a read-only demo: {what} is switched off.")
 
     def cache_dir(self, name: str) -> Path:
         """A folder under TLAB_HOME/cache, created on first use."""
         path = self.home / "cache" / name
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "0").strip().lower() in ("1", "true", "yes")

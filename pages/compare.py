@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import backbones, compare, datasets, glue, training
+from dashboard.settings import READONLY_NOTE
 from pages.widgets.live import live_view
 
 SELECTION = "compare_selection"
@@ -16,6 +17,9 @@ INTRO = (
 
 
 def experiments(settings, jm) -> None:
+    if settings.readonly:
+        st.info(READONLY_NOTE)
+        return
     stored = datasets.list_datasets(settings)
     with st.expander("One-click experiments", expanded=not jm.runs.list()):
         if not stored:
@@ -180,10 +184,10 @@ def manage(jm, runs) -> None:
         name = st.text_input("Name", labels[run_id], key=f"m_name_{run_id}")
         c1, c2 = st.columns(2)
         if c1.button("Rename", key="m_rename"):
-            jm.runs.rename(run_id, name)
+            jm.rename(run_id, name)
             st.rerun()
         if c2.button("Delete", key="m_delete"):
-            jm.runs.delete(run_id)
+            jm.delete(run_id)
             st.session_state[SELECTION] = []
             st.rerun()
 
@@ -199,7 +203,8 @@ def compare_page() -> None:
         run_ids = [r.id for r in runs]
         live_view("compare", lambda: draw_comparison(run_ids), pending(runs))
         details(runs)
-    manage(jm, jm.runs.list())
+    if not settings.readonly:
+        manage(jm, jm.runs.list())
 
 
 glue.require_entry_navigation()

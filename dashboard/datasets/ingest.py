@@ -44,6 +44,7 @@ def _ingest(
     Classes come from the paths, or from `fixed` (path -> class). Files are read one at a time
     and written straight to the store, so memory does not grow with the dataset.
     """
+    settings.check_writable("adding datasets")
     with open_store(settings).writer(name, source, settings.max_image_pixels) as writer:
         usable = []
         for path, reason in members:

@@ -225,10 +225,12 @@ def get(settings: Settings, dataset_id: str) -> Manifest:
 
 
 def rename(settings: Settings, dataset_id: str, name: str) -> Manifest:
+    settings.check_writable("renaming datasets")
     return open_store(settings).rename(dataset_id, name)
 
 
 def delete(settings: Settings, dataset_id: str) -> None:
+    settings.check_writable("deleting datasets")
     open_store(settings).delete(dataset_id)
 
 

@@ -80,6 +80,7 @@ def cache_sizes(settings: Settings) -> dict[str, int]:
 
 def clear_caches(settings: Settings) -> None:
     """Safe at any time: every entry is rebuilt when it is next needed."""
+    settings.check_writable("clearing caches")
     FeatureCache(settings.cache_dir("features")).clear()
     shutil.rmtree(settings.cache_dir("pixels"), ignore_errors=True)
 

@@ -53,6 +53,7 @@ class JobManager:
 
     def submit(self, config: TrainConfig, again: bool = False) -> tuple[Run, bool]:
         """(run, reused). With `again`, a finished run with these settings is trained anew."""
+        self.settings.check_writable("training")
         with self.lock:
             active = self.runs.find(config.key(), ACTIVE)
             if active is not None and active.id in self.live:
@@ -69,9 +70,18 @@ class JobManager:
             return run, False
 
     def stop(self, run_id: str) -> None:
+        self.settings.check_writable("stopping runs")
         state = self.live.get(run_id)
         if state is not None:
             state.stop.set()
+
+    def rename(self, run_id: str, name: str) -> None:
+        self.settings.check_writable("renaming runs")
+        self.runs.rename(run_id, name)
+
+    def delete(self, run_id: str) -> None:
+        self.settings.check_writable("deleting runs")
+        self.runs.delete(run_id)
 
     def state(self, run_id: str) -> LiveState | None:
         return self.live.get(run_id)

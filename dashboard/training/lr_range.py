@@ -62,6 +62,7 @@ def find(
 
     Raises WeightsUnavailable or DatasetError with a message for the page.
     """
+    settings.check_writable("training")
     found = cached(settings, config)
     if found is not None:
         return found

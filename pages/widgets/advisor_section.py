@@ -114,6 +114,8 @@ def reference_points(settings, advice, references) -> None:
 
 
 def actions(settings, manifest, advice) -> None:
+    if settings.readonly:  # looking at the advice, yes; training on it, no
+        return
     jm = glue.job_manager()
     c1, c2, c3, c4 = st.columns(4)
     if c1.button("Train the recommended strategy", type="primary", key="advice_train"):

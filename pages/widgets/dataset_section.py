@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import datasets, glue
 from dashboard.datasets import DatasetError
+from dashboard.settings import READONLY_NOTE
 
 SELECTED = "dataset_id"
 
@@ -31,6 +32,9 @@ def run_ingest(label: str, ingest) -> None:
 
 
 def bring_dataset(settings) -> None:
+    if settings.readonly:
+        st.info(READONLY_NOTE)
+        return
     zip_tab, folder_tab, class_tab, sample_tab = st.tabs(
         ["Zip of class folders", "Folder", "Images per class", "Built-in samples"]
     )
@@ -110,10 +114,17 @@ def choose_dataset(settings):
         ),
     )
     st.session_state[SELECTED] = chosen
+    if not settings.readonly:
+        manage_dataset(settings, by_id[chosen])
+    return by_id[chosen]
+
+
+def manage_dataset(settings, manifest) -> None:
+    chosen = manifest.id
     with st.expander("Rename or delete"):
-        new = st.text_input("Name", by_id[chosen].name, key=f"rename_{chosen}")
+        new = st.text_input("Name", manifest.name, key=f"rename_{chosen}")
         c1, c2 = st.columns(2)
-        if c1.button("Rename", key="rename") and new.strip() != by_id[chosen].name:
+        if c1.button("Rename", key="rename") and new.strip() != manifest.name:
             datasets.rename(settings, chosen, new)
             st.rerun()
         sure = c2.checkbox("Yes, delete it", key=f"sure_{chosen}")
@@ -121,7 +132,6 @@ def choose_dataset(settings):
             datasets.delete(settings, chosen)
             st.session_state.pop(SELECTED, None)
             st.rerun()
-    return by_id[chosen]
 
 
 def show_summary(settings, manifest) -> None:

@@ -29,7 +29,7 @@ def choose_backbone(settings) -> str:
 
 def training_section(settings, manifest, backbone: str) -> None:
     jm = glue.job_manager()
-    run_id = configure_and_submit(settings, manifest, jm, backbone)
+    run_id = None if settings.readonly else configure_and_submit(settings, manifest, jm, backbone)
     if run_id:  # show the run just submitted (a keyed selectbox otherwise keeps its old value)
         st.session_state[RUN] = run_id
         st.session_state[f"run_select_{manifest.id}"] = run_id
@@ -47,11 +47,12 @@ def training_section(settings, manifest, backbone: str) -> None:
     )
     st.session_state[RUN] = chosen
     run = jm.runs.get(chosen)
-    live_view("train", lambda: run_progress(chosen), run.active, every=1.0)
+    live_view("train", lambda: run_progress(chosen, settings.readonly), run.active, every=1.0)
     run = jm.runs.get(chosen)  # again: a run that ended while the view drew shows its results now
     if run.status.has_results and run.results:
         results(settings, manifest, run)
-    caches(settings)
+    if not settings.readonly:
+        caches(settings)
 
 
 def _run_label(run) -> str:
@@ -141,8 +142,9 @@ def _set_learning_rate(lr_key: str, value: float) -> None:
     st.session_state[lr_key] = float(f"{value:.2g}")
 
 
-def run_progress(run_id: str) -> bool:
-    """The run's state, progress bar and curves; True while it is queued or running."""
+def run_progress(run_id: str, readonly: bool = False) -> bool:
+    """The run's state, progress bar and curves (and Stop, unless `readonly`); True while it is
+    queued or running."""
     jm = glue.job_manager()
     run = jm.runs.get(run_id)
     state = jm.state(run_id)
@@ -161,7 +163,7 @@ def run_progress(run_id: str) -> bool:
         st.progress(min(done / total, 1.0), text=text)
         if state.message:
             st.caption(state.message)
-        if st.button("Stop", key=f"stop_{run_id}"):
+        if not readonly and st.button("Stop", key=f"stop_{run_id}"):
             jm.stop(run_id)
     elif run.status in (RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.STOPPED):
         failed = run.status == RunStatus.FAILED
