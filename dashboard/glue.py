@@ -73,6 +73,14 @@ def sample_thumbnails(dataset_id: str, per_class: int, size: int = 144) -> dict[
     return {cls: [small(r) for r in records] for cls, records in grid.items()}
 
 
+def user_name() -> str:
+    """Who uses this session, for the runs it starts: the signed-in user's email (or name)
+    when Streamlit authentication is configured (`st.login`), else nobody in particular."""
+    if not st.user.is_logged_in:
+        return ""
+    return str(st.user.get("email") or st.user.get("name") or "")
+
+
 def job_manager() -> training.JobManager:
     """The process's training queue (one per TLAB_HOME; it outlives every script run)."""
     return training.manager(settings())

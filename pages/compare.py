@@ -53,7 +53,8 @@ def experiments(settings, jm) -> None:
         cols = st.columns(len(plans))
         for col, (label, plan) in zip(cols, plans.items(), strict=True):
             if col.button(label, key=f"x_{label}"):
-                ids = [jm.submit(config)[0].id for config in plan()]
+                by = glue.user_name()
+                ids = [jm.submit(config, by=by)[0].id for config in plan()]
                 st.session_state[SELECTION] = ids
                 st.success(f"Queued {len(ids)} run(s); they appear below as they train.")
 
@@ -77,7 +78,8 @@ def pick_runs(jm) -> list:
 
 
 def _searchable(run) -> str:
-    return " ".join((run.name, run.dataset_name, run.backbone, run.strategy, run.status)).lower()
+    fields = (run.name, run.dataset_name, run.backbone, run.strategy, run.status, run.created_by)
+    return " ".join(fields).lower()
 
 
 def _table_row(run) -> dict:
@@ -91,6 +93,7 @@ def _table_row(run) -> dict:
         "lr": run.config.get("learning_rate"),
         "seed": run.config.get("seed"),
         "status": run.status,
+        "by": run.created_by,
         "best val acc": run.best_val_acc,
         "seconds": seconds,
         "id": run.id,

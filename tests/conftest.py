@@ -140,7 +140,7 @@ def store_url(request) -> str | None:
     try:
         yield url
     finally:
-        from dashboard.training import run_store
+        from dashboard.training import database
 
-        run_store.dispose(url)
+        database.dispose(url)
         postgres.drop_database(admin, url)

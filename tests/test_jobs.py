@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import datasets, training
 from dashboard.settings import Settings
-from dashboard.training import RunStore, default_config
+from dashboard.training import RunStore, default_config, run_store
 from tests.conftest import coloured, wait
 from tests.hostile_uploads import make_zip
 
@@ -25,6 +25,14 @@ def make_setup(tmp_path, weights_dir, db_url: str | None = None):
     entries += [(f"blue/{i}.png", coloured(100 + i, (30, 30, 220))) for i in range(10)]
     manifest = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "tiny").manifest
     return settings, training.JobManager(settings), manifest
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    return {
+        "TLAB_WEIGHTS_DIR": str(settings.weights_dir),
+        "TLAB_OFFLINE": "1",
+        "TLAB_DB_URL": settings.db_url or f"sqlite:///{settings.home / 'runs.db'}",
+    }
 
 
 @pytest.fixture
@@ -104,6 +112,24 @@ def test_stop_keeps_the_finished_epochs(setup_any_store):
     assert jm.runs.artifacts(run.id)["model"][0].endswith("model.keras")
 
 
+def test_a_run_is_stopped_from_another_server_sharing_the_store(setup_any_store, tmp_path):
+    """Two servers, one store (SQLite here, PostgreSQL in team mode): the one that does not
+    train the run stops it through the store, within the watcher's second and a batch."""
+    settings, trainer_side, manifest = setup_any_store
+    other = training.JobManager(Settings.from_env({**_env(settings), "TLAB_HOME": str(tmp_path)}))
+    run, _ = trainer_side.submit(config(manifest, "scratch", epochs=500), by="ana")
+    deadline = time.time() + 120
+    while not trainer_side.runs.epochs([run.id])[run.id] and time.time() < deadline:
+        time.sleep(0.2)
+    seen = other.runs.get(run.id)
+    assert seen.status == "running" and seen.created_by == "ana" and other.state(run.id) is None
+    other.stop(run.id)
+    stopped = wait(other, run.id, timeout=60)
+    assert stopped.status == "stopped"
+    assert 1 <= len(other.runs.epochs([run.id])[run.id]) < 500
+    other.shutdown()
+
+
 def test_second_job_waits_in_the_queue(setup):
     _, jm, manifest = setup
     first, _ = jm.submit(config(manifest, "full_finetune", epochs=3))
@@ -120,7 +146,8 @@ def test_a_restart_marks_unfinished_runs_interrupted(setup_any_store):
     settings, jm, manifest = setup_any_store
     store = RunStore(settings.home, settings.db_url)
     crashed = store.create(config(manifest).to_dict(), "crashed-key", "tiny")
-    store.update(crashed.id, status="running", owner="gone-host:4242")
+    stale = time.time() - run_store.STALE_S - 5  # a server elsewhere that stopped beating
+    store.update(crashed.id, status="running", owner="gone-host:4242", heartbeat=stale)
     store.add_epoch(crashed.id, 1, "head", {"val_accuracy": 0.5}, 1.0, 16)
     training.JobManager(settings)  # what a server restart does
     after = store.get(crashed.id)

@@ -1,13 +1,16 @@
 """The run store's behaviour, the same on SQLite (the default) and PostgreSQL (team mode):
 every test runs on both (`store_url`)."""
 
+import os
+import socket
 import sqlite3
 import threading
 import time
 
-from dashboard.training import RunStore, schema
+from dashboard.training import RunStore, run_store, schema
 
 CONFIG = {"dataset_id": "d1", "backbone": "B", "strategy": "linear_head"}
+NEWEST = "0002"
 
 
 def test_runs_epochs_artifacts_roundtrip(tmp_path, store_url):
@@ -30,7 +33,8 @@ def test_runs_epochs_artifacts_roundtrip(tmp_path, store_url):
 def test_unfinished_runs_of_a_dead_process_become_interrupted(tmp_path, store_url):
     store = RunStore(tmp_path, store_url)
     run = store.create(CONFIG, "k", "d")
-    store.update(run.id, status="running", owner="nohost:999999")
+    gone = os.getpid() + 10_000_000  # a process id that cannot be alive
+    store.update(run.id, status="running", owner=f"{socket.gethostname()}:{gone}")
     store.add_epoch(run.id, 1, "head", {"val_accuracy": 0.7}, 1.0, 8)
     mine = store.create(CONFIG, "k2", "d")  # owned by this (live) process: left alone
     assert RunStore(tmp_path, store_url).mark_interrupted() == 1
@@ -88,7 +92,7 @@ def test_an_epoch_or_artifact_written_again_replaces_the_old_one(tmp_path, store
 
 def test_a_database_is_migrated_to_the_newest_revision(tmp_path, store_url):
     store = RunStore(tmp_path, store_url)
-    assert schema.revision(store.engine) == "0001"
+    assert schema.revision(store.engine) == NEWEST
 
 
 # The store's schema before it had migrations: databases made by earlier versions look so.
@@ -115,8 +119,35 @@ def test_a_database_from_before_migrations_keeps_its_runs(tmp_path):
     with sqlite3.connect(tmp_path / "runs.db") as db:
         db.executescript(PRE_MIGRATION_SCHEMA)
     store = RunStore(tmp_path)
-    assert schema.revision(store.engine) == "0001"
-    assert [r.name for r in store.list()] == ["an old run"]
+    assert schema.revision(store.engine) == NEWEST
+    assert [(r.name, r.created_by, r.stop_requested) for r in store.list()] == [
+        ("an old run", "", False)
+    ]
     assert store.epochs(["old"])["old"][0]["val_acc"] == 0.5
     store.add_epoch("old", 2, "head", {"val_accuracy": 0.6}, 0.3, 80)
     assert len(store.epochs(["old"])["old"]) == 2
+
+
+def test_a_run_on_another_machine_is_interrupted_only_when_its_heartbeat_is_stale(
+    tmp_path, store_url
+):
+    """A store shared by servers on several machines: a process id there means nothing here,
+    so the trainer's heartbeat decides."""
+    store = RunStore(tmp_path, store_url)
+    fresh, stale = store.create(CONFIG, "a", "d"), store.create(CONFIG, "b", "d")
+    for run in (fresh, stale):
+        store.update(run.id, status="running", owner="other-machine:42")
+    store.beat([fresh.id])
+    store.update(stale.id, heartbeat=time.time() - run_store.STALE_S - 5)
+    assert store.mark_interrupted() == 1
+    assert store.get(fresh.id).status == "running"
+    assert store.get(stale.id).status == "interrupted"
+
+
+def test_stop_requests_and_who_started_a_run(tmp_path, store_url):
+    store = RunStore(tmp_path, store_url)
+    a, b = store.create(CONFIG, "a", "d", by="ana@example.com"), store.create(CONFIG, "b", "d")
+    assert store.stop_requested([a.id, b.id]) == set()
+    store.request_stop(b.id)
+    assert store.stop_requested([a.id, b.id]) == {b.id}
+    assert (store.get(a.id).created_by, store.get(b.id).created_by) == ("ana@example.com", "")

@@ -12,6 +12,7 @@ import atexit
 import logging
 import queue
 import threading
+import time
 from pathlib import Path
 
 from dashboard import datasets
@@ -23,6 +24,8 @@ from dashboard.training.trainer import Trainer
 from models import devices
 
 log = logging.getLogger(__name__)
+WATCH_S = 1.0  # how often stop requests from other servers are read
+BEAT_S = 5.0  # how often this server says its runs are alive (run_store.STALE_S: 60)
 
 
 class JobManager:
@@ -38,6 +41,8 @@ class JobManager:
         # One device per machine here (the GPU, or the CPU): one queue, one worker.
         self.worker = threading.Thread(target=self._work, name="tlab-trainer", daemon=True)
         self.worker.start()
+        self.watcher = threading.Thread(target=self._watch, name="tlab-run-watch", daemon=True)
+        self.watcher.start()
         atexit.register(self.shutdown)
 
     def shutdown(self, timeout: float = 30.0) -> None:
@@ -50,9 +55,11 @@ class JobManager:
             state.stop.set()
         self.queue.put(None)
         self.worker.join(timeout)
+        self.watcher.join(timeout)
 
-    def submit(self, config: TrainConfig, again: bool = False) -> tuple[Run, bool]:
-        """(run, reused). With `again`, a finished run with these settings is trained anew."""
+    def submit(self, config: TrainConfig, again: bool = False, by: str = "") -> tuple[Run, bool]:
+        """(run, reused). With `again`, a finished run with these settings is trained anew.
+        `by`: who asked (recorded with a new run)."""
         self.settings.check_writable("training")
         with self.lock:
             active = self.runs.find(config.key(), ACTIVE)
@@ -63,17 +70,20 @@ class JobManager:
                 if done is not None:
                     return done, True
             manifest = datasets.get(self.settings, config.dataset_id)
-            run = self.runs.create(config.to_dict(), config.key(), manifest.name)
+            run = self.runs.create(config.to_dict(), config.key(), manifest.name, by=by)
             self.live[run.id] = LiveState()
             self.waiting.append(run.id)
             self.queue.put((run.id, config))
             return run, False
 
     def stop(self, run_id: str) -> None:
+        """Stop a run within a batch: at once when this server trains it, else through the
+        store, which the server that trains it reads every second (`_watch`)."""
         self.settings.check_writable("stopping runs")
         state = self.live.get(run_id)
         if state is not None:
             state.stop.set()
+        self.runs.request_stop(run_id)
 
     def rename(self, run_id: str, name: str) -> None:
         self.settings.check_writable("renaming runs")
@@ -90,6 +100,24 @@ class JobManager:
         """0 when running or done; n when n-th in line."""
         with self.lock:
             return self.waiting.index(run_id) + 1 if run_id in self.waiting else 0
+
+    def _watch(self, every: float = WATCH_S, beat_every: float = BEAT_S) -> None:
+        """While this server has runs queued or training: a heartbeat in the store for them
+        (how another server sharing the store knows they are alive), and stop requests from
+        the store (how another server stops them)."""
+        last_beat = 0.0
+        while not self.closing.wait(every):
+            ids = [i for i, s in list(self.live.items()) if s.status.active and not s.stop.is_set()]
+            if not ids:
+                continue
+            try:
+                if time.time() - last_beat >= beat_every:
+                    self.runs.beat(ids)
+                    last_beat = time.time()
+                for run_id in self.runs.stop_requested(ids):
+                    self.live[run_id].stop.set()
+            except Exception:  # a database hiccup must not end the watch; the next round retries
+                log.exception("watching runs %s", ids)
 
     def _work(self) -> None:
         while True:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -21,9 +20,9 @@ from enum import StrEnum
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.training import schema
+from dashboard.training.database import engine, upsert
 from dashboard.training.schema import artifacts as artifact_rows
 from dashboard.training.schema import epochs as epoch_rows
 from dashboard.training.schema import runs as run_rows
@@ -80,6 +79,9 @@ class Run:
     final_val_acc: float | None
     test_acc: float | None
     results: dict
+    heartbeat: float | None = None
+    stop_requested: bool = False
+    created_by: str = ""
 
     @classmethod
     def from_row(cls, row: sa.Row) -> Run:
@@ -112,7 +114,9 @@ class RunStore:
             return list(db.execute(query))
 
     # -- runs ---------------------------------------------------------------------------------
-    def create(self, config: dict, config_key: str, dataset_name: str, name: str = "") -> Run:
+    def create(
+        self, config: dict, config_key: str, dataset_name: str, name: str = "", by: str = ""
+    ) -> Run:
         run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         row = dict(
             id=run_id,
@@ -129,6 +133,8 @@ class RunStore:
             message="",
             owner=owner_id(),
             results="{}",
+            heartbeat=time.time(),
+            created_by=by,
         )
         with self.engine.begin() as db:
             db.execute(run_rows.insert().values(**row))
@@ -177,12 +183,30 @@ class RunStore:
             db.execute(artifact_rows.delete().where(artifact_rows.c.run_id == run_id))
             db.execute(run_rows.delete().where(run_rows.c.id == run_id))
 
+    def request_stop(self, run_id: str) -> None:
+        """Ask whichever server trains the run to stop it (it reads this within seconds)."""
+        self.update(run_id, stop_requested=True)
+
+    def stop_requested(self, run_ids: list[str]) -> set[str]:
+        query = sa.select(run_rows.c.id).where(
+            run_rows.c.id.in_(run_ids), run_rows.c.stop_requested
+        )
+        return {row.id for row in self._rows(query)}
+
+    def beat(self, run_ids: list[str]) -> None:
+        """The training server is alive for these runs (queued or running)."""
+        with self.engine.begin() as db:
+            query = run_rows.update().where(run_rows.c.id.in_(run_ids))
+            db.execute(query.values(heartbeat=time.time()))
+
     def mark_interrupted(self, alive: set[str] | None = None) -> int:
-        """Unfinished runs whose owning process is gone become 'interrupted' (epochs kept)."""
+        """Unfinished runs whose trainer is gone become 'interrupted' (epochs kept): on this
+        machine, when the owning process is gone; on another machine (a shared store), when
+        its heartbeat is older than `STALE_S`."""
         alive = alive or {owner_id()}
         n = 0
         for run in self.list():
-            if run.active and run.owner not in alive and not _process_alive(run.owner):
+            if run.active and run.owner not in alive and not _owner_alive(run):
                 self.update(
                     run.id,
                     status=RunStatus.INTERRUPTED,
@@ -226,41 +250,14 @@ class RunStore:
         return {r.kind: (r.path, json.loads(r.meta)) for r in rows}
 
 
-def upsert(db: sa.Connection, table: sa.Table, row: dict):
-    """INSERT, or UPDATE the row with the same primary key (SQLite and PostgreSQL alike)."""
-    dialect = postgresql if db.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**row)
-    keys = [c.name for c in table.primary_key]
-    changed = {k: v for k, v in row.items() if k not in keys}
-    return statement.on_conflict_do_update(index_elements=keys, set_=changed)
+STALE_S = 60.0  # a trainer beats every few seconds; a minute without one means it is gone
 
 
-_engines: dict[str, sa.Engine] = {}
-_engines_lock = threading.Lock()
-
-
-def engine(url: str) -> sa.Engine:
-    """One engine (and connection pool) per database per process."""
-    with _engines_lock:
-        if url not in _engines:
-            _engines[url] = _create_engine(url)
-        return _engines[url]
-
-
-def _create_engine(url: str) -> sa.Engine:
-    if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
-    made = sa.create_engine(url, connect_args={"timeout": 60})
-
-    @sa.event.listens_for(made, "connect")
-    def _pragmas(connection, _record) -> None:
-        # WAL: readers never block the writer; a minute's wait for a lock instead of an error.
-        cursor = connection.cursor()
-        for pragma in ("journal_mode=WAL", "busy_timeout=60000", "synchronous=NORMAL"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    return made
+def _owner_alive(run: Run) -> bool:
+    host = run.owner.rpartition(":")[0]
+    if host == socket.gethostname():
+        return _process_alive(run.owner)
+    return run.heartbeat is not None and time.time() - run.heartbeat < STALE_S
 
 
 def _process_alive(owner: str) -> bool:
@@ -274,11 +271,3 @@ def _process_alive(owner: str) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def dispose(url: str) -> None:
-    """Close this process's pooled connections to a database (before it is dropped)."""
-    with _engines_lock:
-        made = _engines.pop(url, None)
-    if made is not None:
-        made.dispose()

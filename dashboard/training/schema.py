@@ -39,6 +39,9 @@ runs = sa.Table(
     sa.Column("final_val_acc", sa.Double),
     sa.Column("test_acc", sa.Double),
     sa.Column("results", sa.Text),
+    sa.Column("heartbeat", sa.Double),  # the training server's last sign of life
+    sa.Column("stop_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_by", sa.Text, nullable=False, server_default=""),
     sa.Index("runs_key", "config_key"),
 )
 

@@ -119,11 +119,12 @@ def actions(settings, manifest, advice) -> None:
     jm = glue.job_manager()
     c1, c2, c3, c4 = st.columns(4)
     if c1.button("Train the recommended strategy", type="primary", key="advice_train"):
-        run, _ = jm.submit(advisor.ladder.recommended_config(advice))
+        run, _ = jm.submit(advisor.ladder.recommended_config(advice), by=glue.user_name())
         _show_run(manifest, run.id)
     help_text = "Every strategy with its default settings: the measurement that checks the advice."
     if c2.button("Run the whole ladder (5 runs)", key="advice_ladder", help=help_text):
-        ids = [jm.submit(config)[0].id for config in advisor.ladder.ladder_configs(advice)]
+        by = glue.user_name()
+        ids = [jm.submit(c, by=by)[0].id for c in advisor.ladder.ladder_configs(advice)]
         _show_run(manifest, ids[0])
     if c3.button("Put it in the form below", key="advice_form"):
         st.session_state["train_strategy"] = advice.strategy

@@ -57,7 +57,8 @@ def training_section(settings, manifest, backbone: str) -> None:
 
 def _run_label(run) -> str:
     acc = f" · val acc {run.final_val_acc:.1%}" if run.final_val_acc is not None else ""
-    return f"{run.name} · {run.status}{acc} · {run.id}"
+    by = f" · by {run.created_by}" if run.created_by else ""
+    return f"{run.name} · {run.status}{acc}{by} · {run.id}"
 
 
 def configure_and_submit(settings, manifest, jm, backbone: str) -> str | None:
@@ -103,7 +104,7 @@ def configure_and_submit(settings, manifest, jm, backbone: str) -> str | None:
     learning_rate_finder(settings, config, f"lr_{k}", run_now=find_lr)
     if not submitted:
         return None
-    run, reused = jm.submit(config, again=again)
+    run, reused = jm.submit(config, again=again, by=glue.user_name())
     if reused and run.status == RunStatus.FINISHED:
         st.info("These settings ran before on this dataset: showing the stored result.")
     return run.id
@@ -163,6 +164,10 @@ def run_progress(run_id: str, readonly: bool = False) -> bool:
         st.progress(min(done / total, 1.0), text=text)
         if state.message:
             st.caption(state.message)
+        if not readonly and st.button("Stop", key=f"stop_{run_id}"):
+            jm.stop(run_id)
+    elif run.status == RunStatus.RUNNING:  # trained by another server that shares the store
+        st.info(f"Training on another server ({run.owner}); its epochs appear below.")
         if not readonly and st.button("Stop", key=f"stop_{run_id}"):
             jm.stop(run_id)
     elif run.status in (RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.STOPPED):
