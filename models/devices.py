@@ -16,8 +16,6 @@ from dataclasses import dataclass
 import keras
 import tensorflow as tf
 
-from models import tf_fixes
-
 _lock = threading.Lock()
 _configured: list[str] = []
 
@@ -35,7 +33,6 @@ class DevicePlan:
 
 
 def configure() -> DevicePlan:
-    tf_fixes.apply()  # before anything trains: one replica's gradients need no all-reduce
     with _lock:
         gpus = tf.config.list_physical_devices("GPU")
         for gpu in gpus:

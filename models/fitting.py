@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import keras
 
+from models import tf_fixes
+
 
 def learning_rate_schedule(kind: str, learning_rate: float, steps_per_epoch: int, epochs: int):
     """A learning rate for the optimizer: the float itself, or a per-step schedule.
@@ -32,6 +34,7 @@ def learning_rate_schedule(kind: str, learning_rate: float, steps_per_epoch: int
 def compile_model(model: keras.Model, learning_rate) -> None:
     """(Re)compile: needed after every change of `trainable`. `learning_rate`: a float or a
     schedule (`learning_rate_schedule`)."""
+    tf_fixes.apply()  # every model the app trains is compiled here: no run leaks its graph
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from keras.src.backend.tensorflow import optimizer as tf_optimizer
 
-from models import devices, fitting, tf_fixes
+from models import fitting, tf_fixes
 from tests.conftest import ROOT
 from tests.tiny_models import three_stage
 
@@ -28,9 +28,10 @@ def keras_own_path():
 
 
 def one_run(seed: int) -> list[np.ndarray]:
-    """A fresh model fitted for one epoch, as each training run does; its weights."""
+    """A fresh model fitted for one epoch, as each training run does, compiled by plain Keras
+    (so that the tests choose the path); its weights."""
     model = three_stage(seed=seed)
-    fitting.compile_model(model, 1e-2)
+    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy")
     model.fit(X, Y, batch_size=8, epochs=1, verbose=0)
     return model.get_weights()
 
@@ -43,9 +44,14 @@ def train_graphs() -> int:
     return sum(isinstance(o, FuncGraph) and o.name == "one_step_on_data" for o in gc.get_objects())
 
 
+def test_compiling_a_model_to_train_installs_the_fix(keras_own_path):
+    fitting.compile_model(three_stage(), 1e-2)
+    assert tf_optimizer.TFOptimizer._all_reduce_sum_gradients is tf_fixes._all_reduce_sum_gradients
+
+
 def test_runs_leave_no_custom_gradients_and_their_graphs_are_freed():
-    devices.configure()  # what every run does first: it installs the fix
-    one_run(0)  # Keras' first-use state settles
+    tf_fixes.apply()
+    one_run(0)  # Keras' first-use state settles  # Keras' first-use state settles
     registered, graphs = tf_fixes.custom_gradients_registered(), train_graphs()
     for seed in range(3):
         one_run(seed)
