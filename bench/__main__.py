@@ -14,8 +14,9 @@ BENCHMARKS = {
     "watched": "bench.watched",
     "load": "bench.load",
 }
-# Run only when named: `python -m bench soak` (about 10 minutes).
-ON_REQUEST = {"soak": "bench.soak"}
+# Run only when named: `python -m bench soak` (about 10 minutes), `python -m bench team` (Ray;
+# requirements-team.txt).
+ON_REQUEST = {"soak": "bench.soak", "team": "bench.team"}
 
 
 def main(argv: list[str]) -> int:

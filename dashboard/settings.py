@@ -9,6 +9,8 @@ TLAB_MAX_UNZIPPED_MB  most bytes a zip may expand to, in MB (2000)
 TLAB_MAX_ZIP_ENTRIES  most entries a zip may hold (50000)
 TLAB_MAX_ZIP_RATIO    highest compression ratio of one zip entry: a zip-bomb guard (100)
 TLAB_DB_URL        the run store's database, an SQLAlchemy URL (SQLite under TLAB_HOME)
+TLAB_EXECUTOR      where runs train: thread (this server's trainer thread) or ray (thread)
+TLAB_RAY_ADDRESS   the Ray cluster for TLAB_EXECUTOR=ray (unset: Ray's own choice, a local one)
 TLAB_READONLY      1 = a demo for stakeholders: explore, look and compare; no upload, train,
                    rename or delete (0)
 """
@@ -41,6 +43,8 @@ class Settings:
     max_zip_ratio: float = 100.0
     db_url: str | None = None  # None: SQLite under home
     readonly: bool = False
+    executor: str = "thread"  # or "ray"
+    ray_address: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -60,6 +64,8 @@ class Settings:
             max_zip_ratio=float(env.get("TLAB_MAX_ZIP_RATIO", "100")),
             db_url=env.get("TLAB_DB_URL") or None,
             readonly=_flag(env.get("TLAB_READONLY")),
+            executor=_executor(env.get("TLAB_EXECUTOR")),
+            ray_address=env.get("TLAB_RAY_ADDRESS") or None,
         )
 
     def check_writable(self, what: str) -> None:
@@ -76,3 +82,10 @@ class Settings:
 
 def _flag(value: str | None) -> bool:
     return (value or "0").strip().lower() in ("1", "true", "yes")
+
+
+def _executor(value: str | None) -> str:
+    name = (value or "thread").strip().lower()
+    if name not in ("thread", "ray"):
+        raise ValueError(f"TLAB_EXECUTOR must be 'thread' or 'ray', not {value!r}")
+    return name

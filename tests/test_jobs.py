@@ -11,20 +11,15 @@ import pytest
 
 from dashboard import datasets, training
 from dashboard.settings import Settings
-from dashboard.training import RunStore, default_config, run_store
+from dashboard.training import RunStore, run_store
 from tests.conftest import coloured, wait
 from tests.hostile_uploads import make_zip
-
-BACKBONE = "MobileNet_0.25_224"  # its no-top weights are in the shared folder
+from tests.tiny_training import config, tiny_dataset, tiny_settings
 
 
 def make_setup(tmp_path, weights_dir, db_url: str | None = None):
-    env = {"TLAB_HOME": str(tmp_path / "home"), "TLAB_WEIGHTS_DIR": str(weights_dir)}
-    settings = Settings.from_env({**env, "TLAB_OFFLINE": "1", "TLAB_DB_URL": db_url or ""})
-    entries = [(f"red/{i}.png", coloured(i, (220, 30, 30))) for i in range(10)]
-    entries += [(f"blue/{i}.png", coloured(100 + i, (30, 30, 220))) for i in range(10)]
-    manifest = datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "tiny").manifest
-    return settings, training.JobManager(settings), manifest
+    settings = tiny_settings(tmp_path, weights_dir, TLAB_DB_URL=db_url or "")
+    return settings, training.JobManager(settings), tiny_dataset(settings)
 
 
 def _env(settings: Settings) -> dict[str, str]:
@@ -44,11 +39,6 @@ def setup(tmp_path, weights_dir):
 def setup_any_store(tmp_path, weights_dir, store_url):
     """The same on each database the run store supports (SQLite, PostgreSQL)."""
     return make_setup(tmp_path, weights_dir, store_url)
-
-
-def config(manifest, strategy="linear_head", **changes):
-    base = default_config(manifest.id, BACKBONE, strategy)
-    return base.with_(**{"image_size": 64, "batch_size": 8, "epochs": 3, **changes})
 
 
 def test_linear_head_run_cache_resubmit_and_export_parity(setup):

@@ -1,4 +1,5 @@
-"""Training jobs: a queue per device, worked by a background thread of the server process.
+"""Training jobs: a queue per device, worked by a background thread of the server process, or
+tasks on a Ray cluster (TLAB_EXECUTOR=ray, `ray_executor.py`).
 
 Submitting never starts a duplicate: a finished run with the same settings is returned at once
 (the cache), and a queued or running one is returned as it is. A Streamlit rerun, page switch
@@ -12,7 +13,6 @@ import atexit
 import logging
 import queue
 import threading
-import time
 from pathlib import Path
 
 from dashboard import datasets
@@ -21,11 +21,10 @@ from dashboard.training.config import TrainConfig
 from dashboard.training.progress import LiveState
 from dashboard.training.run_store import ACTIVE, Run, RunStatus, RunStore
 from dashboard.training.trainer import Trainer
+from dashboard.training.watch import RunWatch
 from models import devices
 
 log = logging.getLogger(__name__)
-WATCH_S = 1.0  # how often stop requests from other servers are read
-BEAT_S = 5.0  # how often this server says its runs are alive (run_store.STALE_S: 60)
 
 
 class JobManager:
@@ -41,8 +40,8 @@ class JobManager:
         # One device per machine here (the GPU, or the CPU): one queue, one worker.
         self.worker = threading.Thread(target=self._work, name="tlab-trainer", daemon=True)
         self.worker.start()
-        self.watcher = threading.Thread(target=self._watch, name="tlab-run-watch", daemon=True)
-        self.watcher.start()
+        self.watch = RunWatch(self.runs, self.live).start()
+        self.ray = _ray_executor(settings) if settings.executor == "ray" else None
         atexit.register(self.shutdown)
 
     def shutdown(self, timeout: float = 30.0) -> None:
@@ -55,7 +54,7 @@ class JobManager:
             state.stop.set()
         self.queue.put(None)
         self.worker.join(timeout)
-        self.watcher.join(timeout)
+        self.watch.stop(timeout)
 
     def submit(self, config: TrainConfig, again: bool = False, by: str = "") -> tuple[Run, bool]:
         """(run, reused). With `again`, a finished run with these settings is trained anew.
@@ -71,6 +70,9 @@ class JobManager:
                     return done, True
             manifest = datasets.get(self.settings, config.dataset_id)
             run = self.runs.create(config.to_dict(), config.key(), manifest.name, by=by)
+            if self.ray is not None:  # a Ray task trains it; its state is in the store
+                self.ray.submit(run.id, config)
+                return run, False
             self.live[run.id] = LiveState()
             self.waiting.append(run.id)
             self.queue.put((run.id, config))
@@ -78,7 +80,7 @@ class JobManager:
 
     def stop(self, run_id: str) -> None:
         """Stop a run within a batch: at once when this server trains it, else through the
-        store, which the server that trains it reads every second (`_watch`)."""
+        store, which the trainer of the run reads every second (`watch.RunWatch`)."""
         self.settings.check_writable("stopping runs")
         state = self.live.get(run_id)
         if state is not None:
@@ -101,24 +103,6 @@ class JobManager:
         with self.lock:
             return self.waiting.index(run_id) + 1 if run_id in self.waiting else 0
 
-    def _watch(self, every: float = WATCH_S, beat_every: float = BEAT_S) -> None:
-        """While this server has runs queued or training: a heartbeat in the store for them
-        (how another server sharing the store knows they are alive), and stop requests from
-        the store (how another server stops them)."""
-        last_beat = 0.0
-        while not self.closing.wait(every):
-            ids = [i for i, s in list(self.live.items()) if s.status.active and not s.stop.is_set()]
-            if not ids:
-                continue
-            try:
-                if time.time() - last_beat >= beat_every:
-                    self.runs.beat(ids)
-                    last_beat = time.time()
-                for run_id in self.runs.stop_requested(ids):
-                    self.live[run_id].stop.set()
-            except Exception:  # a database hiccup must not end the watch; the next round retries
-                log.exception("watching runs %s", ids)
-
     def _work(self) -> None:
         while True:
             item = self.queue.get()
@@ -135,6 +119,12 @@ class JobManager:
                 continue
             Trainer(self.settings, self.runs, run_id, config, live).execute()
             devices.release_freed_memory()
+
+
+def _ray_executor(settings: Settings):
+    from dashboard.training.ray_executor import RayExecutor  # Ray is optional (team mode)
+
+    return RayExecutor(settings)
 
 
 _managers: dict[Path, JobManager] = {}

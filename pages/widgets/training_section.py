@@ -166,8 +166,8 @@ def run_progress(run_id: str, readonly: bool = False) -> bool:
             st.caption(state.message)
         if not readonly and st.button("Stop", key=f"stop_{run_id}"):
             jm.stop(run_id)
-    elif run.status == RunStatus.RUNNING:  # trained by another server that shares the store
-        st.info(f"Training on another server ({run.owner}); its epochs appear below.")
+    elif run.status == RunStatus.RUNNING:  # a Ray worker's, or another server's on one store
+        st.info(f"Training in another process ({run.owner}); its epochs appear below.")
         if not readonly and st.button("Stop", key=f"stop_{run_id}"):
             jm.stop(run_id)
     elif run.status in (RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.STOPPED):

@@ -1,0 +1,168 @@
+"""Runs on a Ray cluster (TLAB_EXECUTOR=ray): each run is one Ray task in a fresh worker process.
+
+- The server connects with `ray.init(address=TLAB_RAY_ADDRESS, namespace="tlab")` and hands
+  each run to a named, detached actor (`tlab-runs`), so runs outlive a Streamlit restart.
+- A run's task asks for one GPU where the cluster has GPUs, else one CPU; `max_retries=0`: a
+  run that died is not trained again behind the user's back. A worker process per task frees
+  its memory (and GPU memory) when the task ends.
+- Inside the task the trainer is the same `Trainer` as in the thread executor, with a
+  `RunWatch` (heartbeat, stop requests from the store): Stop on any server ends it within a
+  second and a batch. The task records its own host:pid as the run's owner.
+- The actor watches every task: a worker or node that died (`WorkerCrashedError`,
+  `NodeDiedError`, ...) marks the run `interrupted`, its finished epochs kept.
+
+Workers read TLAB_HOME's datasets and caches from the same path, so every node needs that
+folder (one machine, or a shared file system) until datasets live in object storage.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+import ray
+from ray import exceptions as ray_errors
+
+from dashboard.settings import Settings
+from dashboard.training.config import TrainConfig, from_dict
+from dashboard.training.progress import LiveState
+from dashboard.training.run_store import RunStatus, RunStore, owner_id
+from dashboard.training.watch import BEAT_S
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[2]
+NAMESPACE = "tlab"
+ACTOR = "tlab-runs"
+DIED = (
+    ray_errors.WorkerCrashedError,
+    ray_errors.NodeDiedError,
+    ray_errors.LocalRayletDiedError,
+    ray_errors.OwnerDiedError,
+    ray_errors.ObjectLostError,
+)
+_connect_lock = threading.Lock()
+
+
+def connect(settings: Settings) -> None:
+    """Join the cluster once per process (Ray's own default, a local cluster, when no address
+    is set). Workers import this project from ROOT."""
+    with _connect_lock:
+        if ray.is_initialized():
+            return
+        env = {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+        ray.init(
+            address=settings.ray_address,
+            namespace=NAMESPACE,
+            runtime_env={"env_vars": env},
+            include_dashboard=False,
+            log_to_driver=False,
+        )
+
+
+def run_resources() -> dict:
+    """One GPU per run where the cluster has GPUs, else one CPU."""
+    return {"num_gpus": 1} if ray.cluster_resources().get("GPU", 0) >= 1 else {"num_cpus": 1}
+
+
+@ray.remote(max_retries=0)
+def train_run(settings: Settings, run_id: str, config: dict) -> str:
+    """One run, start to finish, in a Ray worker; returns its final status."""
+    from dashboard.training.trainer import Trainer  # in the worker: TensorFlow loads here
+    from dashboard.training.watch import RunWatch
+    from models import devices
+
+    runs = RunStore(settings.home, settings.db_url)
+    runs.update(run_id, owner=owner_id())  # this worker process trains it now
+    if runs.stop_requested([run_id]):
+        runs.update(run_id, status=RunStatus.STOPPED, message="Stopped before it started.")
+        return RunStatus.STOPPED.value
+    live = LiveState()
+    watch = RunWatch(runs, {run_id: live}).start()
+    try:
+        Trainer(settings, runs, run_id, from_dict(config), live).execute()
+    finally:
+        watch.stop()
+        devices.release_freed_memory()
+    return live.status.value
+
+
+@ray.remote(num_cpus=0, max_restarts=-1)
+class RunTracker:
+    """The named, detached actor that starts every run's task and watches it end."""
+
+    def __init__(self):
+        self.pending: dict = {}  # task ref -> (settings, run id)
+        self.lock = threading.Lock()
+        threading.Thread(target=self._collect, name="tlab-ray-collect", daemon=True).start()
+
+    def submit(self, settings: Settings, run_id: str, config: dict, resources: dict) -> None:
+        ref = train_run.options(**resources).remote(settings, run_id, config)
+        with self.lock:
+            self.pending[ref] = (settings, run_id)
+
+    def running(self) -> int:
+        with self.lock:
+            return len(self.pending)
+
+    def _collect(self) -> None:
+        last_beat = 0.0
+        while True:
+            with self.lock:
+                refs = list(self.pending)
+            if not refs:
+                time.sleep(0.5)
+                continue
+            if time.time() - last_beat >= BEAT_S:  # queued in Ray counts as alive too
+                self._beat()
+                last_beat = time.time()
+            done, _ = ray.wait(refs, num_returns=1, timeout=1.0)
+            for ref in done:
+                with self.lock:
+                    settings, run_id = self.pending.pop(ref)
+                self._ended(ref, settings, run_id)
+
+    def _beat(self) -> None:
+        by_store: dict = {}
+        with self.lock:
+            for settings, run_id in self.pending.values():
+                by_store.setdefault(settings, []).append(run_id)
+        for settings, run_ids in by_store.items():
+            try:
+                RunStore(settings.home, settings.db_url).beat(run_ids)
+            except Exception:  # the next beat retries
+                log.exception("heartbeat for %s", run_ids)
+
+    @staticmethod
+    def _ended(ref, settings: Settings, run_id: str) -> None:
+        try:
+            ray.get(ref)
+        except DIED as exc:
+            RunStore(settings.home, settings.db_url).update(
+                run_id,
+                status=RunStatus.INTERRUPTED,
+                message=f"The Ray worker training this run died ({type(exc).__name__}); "
+                "its finished epochs are kept.",
+            )
+        except Exception:  # the trainer records its own failures; this is Ray's own trouble
+            log.exception("run %s ended with an error from Ray", run_id)
+
+
+class RayExecutor:
+    """What the job manager calls in Ray mode."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        connect(settings)
+        self.tracker = RunTracker.options(
+            name=ACTOR, lifetime="detached", get_if_exists=True
+        ).remote()
+
+    def submit(self, run_id: str, config: TrainConfig) -> None:
+        resources = run_resources()
+        ray.get(self.tracker.submit.remote(self.settings, run_id, config.to_dict(), resources))
+
+    def running(self) -> int:
+        """Runs whose task has not ended yet (queued in Ray or training)."""
+        return ray.get(self.tracker.running.remote())

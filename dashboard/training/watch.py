@@ -1,0 +1,49 @@
+"""What connects a trainer to every server sharing the run store: a heartbeat for its runs
+(how another server knows they are alive) and stop requests read from the store (how another
+server stops them). The trainer thread of a server and a Ray worker each run one."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from dashboard.training.progress import LiveState
+from dashboard.training.run_store import RunStore
+
+log = logging.getLogger(__name__)
+WATCH_S = 1.0  # how often stop requests from other servers are read
+BEAT_S = 5.0  # how often the trainer says its runs are alive (run_store.STALE_S: 60)
+
+
+class RunWatch:
+    """A daemon thread over `live` (run id -> LiveState, shared with the trainer), while any
+    of them is queued or training."""
+
+    def __init__(self, runs: RunStore, live: dict[str, LiveState], every: float = WATCH_S):
+        self.runs, self.live, self.every = runs, live, every
+        self.closing = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="tlab-run-watch", daemon=True)
+
+    def start(self) -> RunWatch:
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.closing.set()
+        self.thread.join(timeout)
+
+    def _loop(self) -> None:
+        last_beat = 0.0
+        while not self.closing.wait(self.every):
+            ids = [i for i, s in list(self.live.items()) if s.status.active and not s.stop.is_set()]
+            if not ids:
+                continue
+            try:
+                if time.time() - last_beat >= BEAT_S:
+                    self.runs.beat(ids)
+                    last_beat = time.time()
+                for run_id in self.runs.stop_requested(ids):
+                    self.live[run_id].stop.set()
+            except Exception:  # a database hiccup must not end the watch; the next round retries
+                log.exception("watching runs %s", ids)
