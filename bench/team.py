@@ -91,6 +91,9 @@ def one_side(executor: str, address: str | None = None) -> tuple[float, float]:
 
 
 def run() -> list[dict]:
+    from dashboard.training import ray_setup
+
+    ray_setup.prepare(settings_for(Path("/tmp"), "ray"))  # loopback only, before Ray's import
     import ray
     from ray.cluster_utils import Cluster
 

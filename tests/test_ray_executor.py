@@ -5,6 +5,7 @@ that dies leaves its run "interrupted" with its epochs kept."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import time
@@ -20,13 +21,19 @@ from tests.tiny_training import config, tiny_dataset, tiny_settings
 @pytest.fixture(scope="session")
 def ray_cluster():
     """A local Ray cluster (2 CPUs here), joined the way the app joins one."""
-    if os.environ.get("CI") is None:
-        pytest.importorskip("ray")
+    if importlib.util.find_spec("ray") is None:  # found, not imported: Ray reads its env then
+        if os.environ.get("CI"):  # .ci/run installs it: a skip there would hide a failure
+            pytest.fail("ray is not installed (pip install -r requirements-team.txt)")
+        pytest.skip("ray is not installed (pip install -r requirements-team.txt)")
+    from dashboard.training import ray_setup
+
+    settings = Settings.from_env({"TLAB_HOME": "/tmp"})
+    ray_setup.prepare(settings)  # loopback only, no usage statistics: before Ray's import
     import ray
 
     from dashboard.training import ray_executor
 
-    ray_executor.connect(Settings.from_env({"TLAB_HOME": "/tmp"}))
+    ray_executor.connect(settings)
     yield ray
     ray.shutdown()
 
@@ -80,3 +87,21 @@ def test_a_killed_ray_worker_leaves_its_run_interrupted_with_epochs_kept(on_ray)
     ended = wait(jm, run.id, until=("interrupted", "failed", "finished", "stopped"), timeout=60)
     assert ended.status == "interrupted" and "WorkerCrashedError" in ended.message
     assert len(jm.runs.epochs([run.id])[run.id]) >= 1
+
+
+@pytest.mark.parametrize(
+    ("address", "local"),
+    [(None, True), ("127.0.0.1:6379", True), ("localhost:6379", True), ("10.1.2.3:6379", False)],
+)
+def test_ray_stays_on_loopback_for_a_cluster_on_this_machine(monkeypatch, tmp_path, address, local):
+    from dashboard.training import ray_setup
+
+    for name in ("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "RAY_USAGE_STATS_ENABLED", "RAY_AUTH_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    token = tmp_path / "auth_token"
+    token.write_text("secret")
+    monkeypatch.setenv("RAY_AUTH_TOKEN_PATH", str(token))
+    ray_setup.prepare(Settings.from_env({"TLAB_RAY_ADDRESS": address or ""}))
+    assert os.environ["RAY_USAGE_STATS_ENABLED"] == "0"
+    assert (os.environ.get("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER") == "0") == local
+    assert (os.environ.get("RAY_AUTH_MODE") == "token") == (address is not None)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dashboard import datasets
 from dashboard.settings import Settings
+from dashboard.training import ray_setup
 from dashboard.training.config import TrainConfig
 from dashboard.training.progress import LiveState
 from dashboard.training.run_store import ACTIVE, Run, RunStatus, RunStore
@@ -122,6 +123,7 @@ class JobManager:
 
 
 def _ray_executor(settings: Settings):
+    ray_setup.prepare(settings)  # before Ray's first import: it reads its environment then
     from dashboard.training.ray_executor import RayExecutor  # Ray is optional (team mode)
 
     return RayExecutor(settings)

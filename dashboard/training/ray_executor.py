@@ -47,7 +47,8 @@ _connect_lock = threading.Lock()
 
 def connect(settings: Settings) -> None:
     """Join the cluster once per process (Ray's own default, a local cluster, when no address
-    is set). Workers import this project from ROOT."""
+    is set). Workers import this project from ROOT. Ray's environment (`ray_setup.prepare`)
+    was set before this module imported Ray."""
     with _connect_lock:
         if ray.is_initialized():
             return
