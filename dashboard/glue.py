@@ -76,7 +76,7 @@ def sample_thumbnails(dataset_id: str, per_class: int, size: int = 144) -> dict[
 def user_name() -> str:
     """Who uses this session, for the runs it starts: the signed-in user's email (or name)
     when Streamlit authentication is configured (`st.login`), else nobody in particular."""
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):  # the key exists only with auth configured
         return ""
     return str(st.user.get("email") or st.user.get("name") or "")
 

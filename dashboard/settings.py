@@ -10,7 +10,7 @@ TLAB_MAX_ZIP_ENTRIES  most entries a zip may hold (50000)
 TLAB_MAX_ZIP_RATIO    highest compression ratio of one zip entry: a zip-bomb guard (100)
 TLAB_DB_URL        the run store's database, an SQLAlchemy URL (SQLite under TLAB_HOME)
 TLAB_EXECUTOR      where runs train: thread (this server's trainer thread) or ray (thread)
-TLAB_RAY_ADDRESS   the Ray cluster for TLAB_EXECUTOR=ray (unset: Ray's own choice, a local one)
+TLAB_RAY_ADDRESS   the Ray cluster for TLAB_EXECUTOR=ray (unset: a new local cluster)
 TLAB_READONLY      1 = a demo for stakeholders: explore, look and compare; no upload, train,
                    rename or delete (0)
 """

@@ -6,15 +6,18 @@ that dies leaves its run "interrupted" with its epochs kept."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
 
 from dashboard.settings import Settings
 from dashboard.training import JobManager
-from tests.conftest import wait
+from tests.conftest import ROOT, wait
 from tests.tiny_training import config, tiny_dataset, tiny_settings
 
 
@@ -105,3 +108,21 @@ def test_ray_stays_on_loopback_for_a_cluster_on_this_machine(monkeypatch, tmp_pa
     assert os.environ["RAY_USAGE_STATS_ENABLED"] == "0"
     assert (os.environ.get("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER") == "0") == local
     assert (os.environ.get("RAY_AUTH_MODE") == "token") == (address is not None)
+
+
+def test_a_dead_node_leaves_its_run_interrupted_with_epochs_kept(tmp_path, weights_dir):
+    """Two simulated nodes (ray.cluster_utils.Cluster, in a child process: one Ray driver per
+    process); the node that trains the run is removed mid-run."""
+    if importlib.util.find_spec("ray") is None and not os.environ.get("CI"):
+        pytest.skip("ray is not installed (pip install -r requirements-team.txt)")
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.ray_node_death", str(tmp_path / "home"), str(weights_dir)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=420,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    ended = json.loads(out.stdout.strip().splitlines()[-1])
+    assert ended["status"] == "interrupted", ended
+    assert "died" in ended["message"] and ended["epochs"] >= 1

@@ -46,15 +46,16 @@ _connect_lock = threading.Lock()
 
 
 def connect(settings: Settings) -> None:
-    """Join the cluster once per process (Ray's own default, a local cluster, when no address
-    is set). Workers import this project from ROOT. Ray's environment (`ray_setup.prepare`)
-    was set before this module imported Ray."""
+    """Join the cluster once per process (a new local cluster when no address is set).
+    Workers import this project from ROOT. Ray's environment (`ray_setup.prepare`) was set
+    before this module imported Ray."""
     with _connect_lock:
         if ray.is_initialized():
             return
         env = {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
         ray.init(
-            address=settings.ray_address,
+            # No address: a new local cluster, never a stale one found in /tmp/ray.
+            address=settings.ray_address or "local",
             namespace=NAMESPACE,
             runtime_env={"env_vars": env},
             include_dashboard=False,
