@@ -151,3 +151,22 @@ def test_stop_requests_and_who_started_a_run(tmp_path, store_url):
     store.request_stop(b.id)
     assert store.stop_requested([a.id, b.id]) == {b.id}
     assert (store.get(a.id).created_by, store.get(b.id).created_by) == ("ana@example.com", "")
+
+
+def test_the_watch_marks_a_run_whose_trainer_died_interrupted_without_a_restart(
+    tmp_path, store_url
+):
+    from dashboard.training.watch import RunWatch
+
+    store = RunStore(tmp_path, store_url)
+    run = store.create(CONFIG, "k", "d")
+    gone = os.getpid() + 10_000_000
+    store.update(run.id, status="running", owner=f"{socket.gethostname()}:{gone}")
+    watch = RunWatch(store, {}, every=0.05, sweep_every=0.1).start()
+    try:
+        deadline = time.time() + 10
+        while store.get(run.id).status == "running" and time.time() < deadline:
+            time.sleep(0.05)
+    finally:
+        watch.stop()
+    assert store.get(run.id).status == "interrupted"

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import ray
 from ray import exceptions as ray_errors
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from dashboard.settings import Settings
 from dashboard.training.config import TrainConfig, from_dict
@@ -157,8 +158,10 @@ class RayExecutor:
     def __init__(self, settings: Settings):
         self.settings = settings
         connect(settings)
+        # On this server's node: a worker node that goes away must not take the tracker along.
+        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)
         self.tracker = RunTracker.options(
-            name=ACTOR, lifetime="detached", get_if_exists=True
+            name=ACTOR, lifetime="detached", get_if_exists=True, scheduling_strategy=here
         ).remote()
 
     def submit(self, run_id: str, config: TrainConfig) -> None:

@@ -1,6 +1,7 @@
 """What connects a trainer to every server sharing the run store: a heartbeat for its runs
-(how another server knows they are alive) and stop requests read from the store (how another
-server stops them). The trainer thread of a server and a Ray worker each run one."""
+(how another server knows they are alive), stop requests read from the store (how another
+server stops them), and a sweep that marks runs whose trainer is gone "interrupted". The
+trainer thread of a server and a Ray worker each run one."""
 
 from __future__ import annotations
 
@@ -14,14 +15,21 @@ from dashboard.training.run_store import RunStore
 log = logging.getLogger(__name__)
 WATCH_S = 1.0  # how often stop requests from other servers are read
 BEAT_S = 5.0  # how often the trainer says its runs are alive (run_store.STALE_S: 60)
+SWEEP_S = 30.0  # how often runs whose trainer is gone are marked interrupted
 
 
 class RunWatch:
     """A daemon thread over `live` (run id -> LiveState, shared with the trainer), while any
     of them is queued or training."""
 
-    def __init__(self, runs: RunStore, live: dict[str, LiveState], every: float = WATCH_S):
-        self.runs, self.live, self.every = runs, live, every
+    def __init__(
+        self,
+        runs: RunStore,
+        live: dict[str, LiveState],
+        every: float = WATCH_S,
+        sweep_every: float = SWEEP_S,
+    ):
+        self.runs, self.live, self.every, self.sweep_every = runs, live, every, sweep_every
         self.closing = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="tlab-run-watch", daemon=True)
 
@@ -34,8 +42,11 @@ class RunWatch:
         self.thread.join(timeout)
 
     def _loop(self) -> None:
-        last_beat = 0.0
+        last_beat = last_sweep = 0.0
         while not self.closing.wait(self.every):
+            if time.time() - last_sweep >= self.sweep_every:
+                last_sweep = time.time()
+                self._sweep()
             ids = [i for i, s in list(self.live.items()) if s.status.active and not s.stop.is_set()]
             if not ids:
                 continue
@@ -47,3 +58,11 @@ class RunWatch:
                     self.live[run_id].stop.set()
             except Exception:  # a database hiccup must not end the watch; the next round retries
                 log.exception("watching runs %s", ids)
+
+    def _sweep(self) -> None:
+        """Runs whose trainer died without a word (a killed worker, a lost node, a crashed
+        server) stop showing "running" within half a minute, wherever they trained."""
+        try:
+            self.runs.mark_interrupted()
+        except Exception:  # the next sweep retries
+            log.exception("marking runs interrupted")
