@@ -32,13 +32,17 @@ def _env(settings: Settings) -> dict[str, str]:
 
 @pytest.fixture
 def setup(tmp_path, weights_dir):
-    return make_setup(tmp_path, weights_dir)
+    made = make_setup(tmp_path, weights_dir)
+    yield made
+    made[1].shutdown()
 
 
 @pytest.fixture
 def setup_any_store(tmp_path, weights_dir, store_url):
     """The same on each database the run store supports (SQLite, PostgreSQL)."""
-    return make_setup(tmp_path, weights_dir, store_url)
+    made = make_setup(tmp_path, weights_dir, store_url)
+    yield made
+    made[1].shutdown()  # before its database is dropped
 
 
 def test_linear_head_run_cache_resubmit_and_export_parity(setup):
@@ -113,6 +117,8 @@ def test_a_run_is_stopped_from_another_server_sharing_the_store(setup_any_store,
         time.sleep(0.2)
     seen = other.runs.get(run.id)
     assert seen.status == "running" and seen.created_by == "ana" and other.state(run.id) is None
+    same, reused = other.submit(config(manifest, "scratch", epochs=500))
+    assert reused and same.id == run.id  # in flight on the other server: not trained twice
     other.stop(run.id)
     stopped = wait(other, run.id, timeout=60)
     assert stopped.status == "stopped"
@@ -139,7 +145,7 @@ def test_a_restart_marks_unfinished_runs_interrupted(setup_any_store):
     stale = time.time() - run_store.STALE_S - 5  # a server elsewhere that stopped beating
     store.update(crashed.id, status="running", owner="gone-host:4242", heartbeat=stale)
     store.add_epoch(crashed.id, 1, "head", {"val_accuracy": 0.5}, 1.0, 16)
-    training.JobManager(settings)  # what a server restart does
+    training.JobManager(settings).shutdown()  # what a server restart does
     after = store.get(crashed.id)
     assert after.status == "interrupted" and "epochs are kept" in after.message
     assert len(store.epochs([crashed.id])[crashed.id]) == 1

@@ -74,6 +74,8 @@ def test_stop_ends_a_ray_run_within_a_batch(on_ray):
     jm, manifest = on_ray
     run, _ = jm.submit(config(manifest, "scratch", epochs=500))
     first_epoch(jm, run.id)
+    same, reused = jm.submit(config(manifest, "scratch", epochs=500))
+    assert reused and same.id == run.id  # in flight in Ray: returned, not trained twice
     jm.stop(run.id)
     stopped = wait(jm, run.id, timeout=60)
     assert stopped.status == "stopped"
@@ -124,5 +126,5 @@ def test_a_dead_node_leaves_its_run_interrupted_with_epochs_kept(tmp_path, weigh
     )
     assert out.returncode == 0, out.stderr[-3000:]
     ended = json.loads(out.stdout.strip().splitlines()[-1])
-    assert ended["status"] == "interrupted", ended
-    assert "died" in ended["message"] and ended["epochs"] >= 1
+    assert ended["status"] == "interrupted", ended  # by Ray's NodeDiedError or the sweep
+    assert "epochs are kept" in ended["message"] and ended["epochs"] >= 1

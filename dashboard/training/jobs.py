@@ -20,7 +20,7 @@ from dashboard.settings import Settings
 from dashboard.training import ray_setup
 from dashboard.training.config import TrainConfig
 from dashboard.training.progress import LiveState
-from dashboard.training.run_store import ACTIVE, Run, RunStatus, RunStore
+from dashboard.training.run_store import ACTIVE, Run, RunStatus, RunStore, trainer_alive
 from dashboard.training.trainer import Trainer
 from dashboard.training.watch import RunWatch
 from models import devices
@@ -63,7 +63,7 @@ class JobManager:
         self.settings.check_writable("training")
         with self.lock:
             active = self.runs.find(config.key(), ACTIVE)
-            if active is not None and active.id in self.live:
+            if active is not None and self._in_flight(active):
                 return active, True
             if not again:
                 done = self.runs.find(config.key(), (RunStatus.FINISHED,))
@@ -78,6 +78,11 @@ class JobManager:
             self.waiting.append(run.id)
             self.queue.put((run.id, config))
             return run, False
+
+    def _in_flight(self, run: Run) -> bool:
+        """An active run really queued or training: in this server's queue, or owned by a
+        live process (a Ray worker, another server on a shared store)."""
+        return run.id in self.live or trainer_alive(run)
 
     def stop(self, run_id: str) -> None:
         """Stop a run within a batch: at once when this server trains it, else through the

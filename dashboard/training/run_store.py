@@ -206,11 +206,12 @@ class RunStore:
         alive = alive or {owner_id()}
         n = 0
         for run in self.list():
-            if run.active and run.owner not in alive and not _owner_alive(run):
+            if run.active and run.owner not in alive and not trainer_alive(run):
                 self.update(
                     run.id,
                     status=RunStatus.INTERRUPTED,
-                    message="The server stopped before this run finished; its epochs are kept.",
+                    message="Its trainer went away before it finished (the server, a Ray worker "
+                    "or its node stopped); its epochs are kept.",
                     finished=time.time(),
                 )
                 n += 1
@@ -253,7 +254,9 @@ class RunStore:
 STALE_S = 60.0  # a trainer beats every few seconds; a minute without one means it is gone
 
 
-def _owner_alive(run: Run) -> bool:
+def trainer_alive(run: Run) -> bool:
+    """Whether the process that owns an active run still lives: by its process id on this
+    machine, by its heartbeat on another."""
     host = run.owner.rpartition(":")[0]
     if host == socket.gethostname():
         return _process_alive(run.owner)
