@@ -105,10 +105,6 @@ class RunTracker:
         with self.lock:
             self.pending[ref] = (settings, run_id)
 
-    def running(self) -> int:
-        with self.lock:
-            return len(self.pending)
-
     def _collect(self) -> None:
         last_beat = 0.0
         while True:
@@ -167,7 +163,3 @@ class RayExecutor:
     def submit(self, run_id: str, config: TrainConfig) -> None:
         resources = run_resources()
         ray.get(self.tracker.submit.remote(self.settings, run_id, config.to_dict(), resources))
-
-    def running(self) -> int:
-        """Runs whose task has not ended yet (queued in Ray or training)."""
-        return ray.get(self.tracker.running.remote())

@@ -204,18 +204,24 @@ class RunStore:
         machine, when the owning process is gone; on another machine (a shared store), when
         its heartbeat is older than `STALE_S`."""
         alive = alive or {owner_id()}
-        n = 0
-        for run in self.list():
-            if run.active and run.owner not in alive and not trainer_alive(run):
-                self.update(
-                    run.id,
-                    status=RunStatus.INTERRUPTED,
-                    message="Its trainer went away before it finished (the server, a Ray worker "
-                    "or its node stopped); its epochs are kept.",
-                    finished=time.time(),
+        active = run_rows.c.status.in_([str(s) for s in ACTIVE])
+        # Every watch sweeps every 30 s: read the active runs only, not the whole history.
+        candidates = [Run.from_row(r) for r in self._rows(sa.select(run_rows).where(active))]
+        gone = [r.id for r in candidates if r.owner not in alive and not trainer_alive(r)]
+        if not gone:
+            return 0
+        message = (
+            "Its trainer went away before it finished (the server, a Ray worker or its node "
+            "stopped); its epochs are kept."
+        )
+        with self.engine.begin() as db:  # only if still active: a status set meanwhile stays
+            query = run_rows.update().where(run_rows.c.id.in_(gone), active)
+            done = db.execute(
+                query.values(
+                    status=str(RunStatus.INTERRUPTED), message=message, finished=time.time()
                 )
-                n += 1
-        return n
+            )
+        return done.rowcount
 
     # -- epochs and artifacts -----------------------------------------------------------------
     def add_epoch(
