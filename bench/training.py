@@ -134,7 +134,7 @@ def head_figures(bench: Bench) -> tuple[list[dict], list[float]]:
     ours_s, features_s, cold_s, warm_s = [], [], [], []
     first = first_total = None
     for i in range(REPEATS):
-        FeatureCache(bench.settings.cache_dir("features")).clear()
+        FeatureCache(bench.settings).clear()
         started = time.perf_counter()
         done = wait(jm, jm.submit(cfg, again=i > 0)[0].id)
         if first is None:

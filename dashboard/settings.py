@@ -11,12 +11,17 @@ TLAB_MAX_ZIP_RATIO    highest compression ratio of one zip entry: a zip-bomb gua
 TLAB_DB_URL        the run store's database, an SQLAlchemy URL (SQLite under TLAB_HOME)
 TLAB_EXECUTOR      where runs train: thread (this server's trainer thread) or ray (thread)
 TLAB_RAY_ADDRESS   the Ray cluster for TLAB_EXECUTOR=ray (unset: a new local cluster)
+TLAB_STORE_URL     where a team shares datasets, caches and run artifacts: an fsspec URL such
+                   as s3://bucket/tlab; TLAB_HOME is then this machine's working copy (unset)
+TLAB_STORE_OPTIONS JSON of fsspec options for TLAB_STORE_URL, e.g. {"endpoint_url": "http://
+                   127.0.0.1:9000"} for MinIO; credentials best in AWS_* variables ({})
 TLAB_READONLY      1 = a demo for stakeholders: explore, look and compare; no upload, train,
                    rename or delete (0)
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +50,8 @@ class Settings:
     readonly: bool = False
     executor: str = "thread"  # or "ray"
     ray_address: str | None = None
+    store_url: str | None = None  # None: TLAB_HOME alone (dashboard/shared_store.py)
+    store_options: str = "{}"  # JSON text, so that Settings stays hashable
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -66,6 +73,8 @@ class Settings:
             readonly=_flag(env.get("TLAB_READONLY")),
             executor=_executor(env.get("TLAB_EXECUTOR")),
             ray_address=env.get("TLAB_RAY_ADDRESS") or None,
+            store_url=env.get("TLAB_STORE_URL") or None,
+            store_options=_json_object(env.get("TLAB_STORE_OPTIONS")),
         )
 
     def check_writable(self, what: str) -> None:
@@ -89,3 +98,10 @@ def _executor(value: str | None) -> str:
     if name not in ("thread", "ray"):
         raise ValueError(f"TLAB_EXECUTOR must be 'thread' or 'ray', not {value!r}")
     return name
+
+
+def _json_object(value: str | None) -> str:
+    options = json.loads(value or "{}")
+    if not isinstance(options, dict):
+        raise ValueError(f"TLAB_STORE_OPTIONS must be a JSON object, not {value!r}")
+    return json.dumps(options, sort_keys=True)

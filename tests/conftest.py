@@ -144,3 +144,32 @@ def store_url(request) -> str | None:
 
         database.dispose(url)
         postgres.drop_database(admin, url)
+
+
+# -- the shared store (TLAB_STORE_URL) on S3 ------------------------------------------------
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's S3 server on 127.0.0.1 for this test session (tests/s3.py)."""
+    import importlib.util
+
+    if importlib.util.find_spec("s3fs") is None or importlib.util.find_spec("moto") is None:
+        reason = "s3fs or moto is not installed (pip install -r requirements-dev.txt)"
+        if os.environ.get("CI"):  # .ci/run installs them: a skip there would hide a failure
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from tests import s3
+
+    endpoint = s3.Endpoint()
+    try:
+        yield endpoint
+    finally:
+        endpoint.stop()
+
+
+@pytest.fixture(params=["file", "s3"])
+def shared_env(request, tmp_path) -> dict[str, str]:
+    """TLAB_STORE_URL (and options) for a fresh shared store: a folder, then an S3 bucket."""
+    if request.param == "file":
+        return {"TLAB_STORE_URL": (tmp_path / "shared").as_uri()}
+    endpoint = request.getfixturevalue("s3_endpoint")
+    return {"TLAB_STORE_URL": endpoint.fresh_bucket(), "TLAB_STORE_OPTIONS": endpoint.options()}

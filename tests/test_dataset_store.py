@@ -88,7 +88,7 @@ def test_a_crash_mid_ingest_leaves_nothing_half_written(settings, monkeypatch):
     (settings.home / "datasets" / "deadbeef").mkdir(parents=True)
     (settings.home / "datasets" / "cafe" / "images").mkdir(parents=True)
     (settings.home / "datasets" / "cafe" / "manifest.json").write_text("{ half")
-    assert DatasetStore(settings.home).list() == []
+    assert DatasetStore(settings).list() == []
 
 
 def test_summary_warnings(settings):

@@ -12,14 +12,14 @@ from dashboard.training.features import (
 
 
 def test_saved_entry_loads_back_and_leaves_only_its_own_file(tmp_path):
-    cache = FeatureCache(tmp_path / "features")
+    cache = FeatureCache(Settings.from_env({"TLAB_HOME": str(tmp_path)}))
     entry = key("MobileNet_0.25_224", "w.h5:1:2", "ds1", "train", 224)
     assert cache.load(entry) is None
     cache.save(entry, np.ones((3, 4), "float32"), np.array([0, 1, 0]))
     features, labels = cache.load(entry)
     assert features.shape == (3, 4) and labels.tolist() == [0, 1, 0]
     # written under a temporary name and renamed: nothing else is left in the folder
-    assert [p.name for p in (tmp_path / "features").iterdir()] == [f"{entry}.npz"]
+    assert [p.name for p in cache.folder.iterdir()] == [f"{entry}.npz"]
 
 
 def test_key_changes_with_everything_that_changes_the_features(tmp_path):
@@ -48,7 +48,7 @@ def test_a_damaged_entry_is_a_miss_and_is_recomputed(tmp_path):
         return np.zeros((1, 2))
 
     parts = ("b", "w", "ds", "all", 32)
-    FeatureCache(settings.cache_dir("features")).path(key(*parts)).write_bytes(b"half-written")
+    FeatureCache(settings).path(key(*parts)).write_bytes(b"half-written")
     assert cached_array(settings, parts, compute).shape == (1, 2)
     assert cached_array(settings, parts, compute).shape == (1, 2)
     assert len(calls) == 1  # recomputed once, then read back

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import time
 
 import pytest
 
+from dashboard import training
 from dashboard.settings import Settings
 from dashboard.training import JobManager
 from tests.conftest import ROOT, wait
@@ -92,6 +94,39 @@ def test_a_killed_ray_worker_leaves_its_run_interrupted_with_epochs_kept(on_ray)
     ended = wait(jm, run.id, until=("interrupted", "failed", "finished", "stopped"), timeout=60)
     assert ended.status == "interrupted" and "WorkerCrashedError" in ended.message
     assert len(jm.runs.epochs([run.id])[run.id]) >= 1
+
+
+def test_a_dataset_added_on_one_server_trains_in_a_ray_worker_that_reads_it_from_s3(
+    ray_cluster, s3_endpoint, tmp_path, weights_dir
+):
+    """Server a adds the dataset and forgets its own copy, so the S3 endpoint holds the only
+    one; server b (another TLAB_HOME, the same run database) hands the run to Ray."""
+    team = {
+        "TLAB_STORE_URL": s3_endpoint.fresh_bucket(),
+        "TLAB_STORE_OPTIONS": s3_endpoint.options(),
+        "TLAB_DB_URL": f"sqlite:///{tmp_path}/runs.db",
+    }
+    a = tiny_settings(tmp_path / "a", weights_dir, **team)
+    manifest = tiny_dataset(a)
+    shutil.rmtree(a.home / "datasets")
+    b = tiny_settings(tmp_path / "b", weights_dir, TLAB_EXECUTOR="ray", **team)
+    jm = JobManager(b)
+    try:
+        run, _ = jm.submit(config(manifest, epochs=2))
+        assert not (b.home / "datasets").exists()  # b read the manifest only, from S3
+        done = wait(jm, run.id)
+    finally:
+        jm.shutdown()
+    assert done.status == "finished", done.message
+    assert done.owner != run.owner and done.results["val"]["accuracy"] >= 0.5
+    pulled = b.home / "datasets" / manifest.id / "images"
+    assert len(list(pulled.iterdir())) == len(manifest.images)  # the worker's copy, from S3
+    assert sorted(training.results.local_artifacts(a, run.id)) == [
+        "labels",
+        "model",
+        "predictions",
+        "results",
+    ]  # and a shows the run's files, pushed by the worker
 
 
 @pytest.mark.parametrize(

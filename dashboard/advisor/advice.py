@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dashboard import datasets
+from dashboard import datasets, shared_store
 from dashboard.advisor import measurements
 from dashboard.advisor import signals as sig
 from dashboard.datasets import Manifest
@@ -158,8 +158,10 @@ def _path(settings: Settings, dataset_id: str, backbone: str) -> Path:
 
 
 def stored(settings: Settings, dataset_id: str, backbone: str) -> Advice | None:
+    path = _path(settings, dataset_id, backbone)
     try:
-        raw = json.loads(_path(settings, dataset_id, backbone).read_text(encoding="utf-8"))
+        shared_store.pull(settings, path)  # measured on another server (TLAB_STORE_URL)
+        raw = json.loads(path.read_text(encoding="utf-8"))
         return Advice(**raw) if raw.get("version") == VERSION else None
     except (OSError, ValueError, TypeError):
         return None
@@ -222,4 +224,5 @@ def measure(
         round(time.perf_counter() - started, 2),
     )
     write_atomic(_path(settings, manifest.id, backbone), advice.to_json())
+    shared_store.push(settings, _path(settings, manifest.id, backbone))
     return advice

@@ -12,7 +12,7 @@ from dashboard.datasets.ingest import (
     ingest_sample,
     ingest_zip,
 )
-from dashboard.datasets.pipeline import records_data, training_data
+from dashboard.datasets.pipeline import records_data, share_pixel_caches, training_data
 from dashboard.datasets.samples import SAMPLES
 from dashboard.datasets.store import (
     DatasetError,
@@ -49,6 +49,7 @@ __all__ = [
     "records_data",
     "rename",
     "sample_grid",
+    "share_pixel_caches",
     "summarize",
     "training_data",
     "validation_prior",

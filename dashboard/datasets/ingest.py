@@ -38,6 +38,7 @@ def _ingest(
     read: Callable[[str], bytes],
     progress: Progress,
     fixed: dict[str, str] | None = None,
+    owner: str = "",
 ) -> IngestResult:
     """members: (path, reason to skip or ''); read(path) gives the bytes or raises EntryError.
 
@@ -45,7 +46,8 @@ def _ingest(
     and written straight to the store, so memory does not grow with the dataset.
     """
     settings.check_writable("adding datasets")
-    with open_store(settings).writer(name, source, settings.max_image_pixels) as writer:
+    store = open_store(settings)
+    with store.writer(name, source, settings.max_image_pixels, owner) as writer:
         usable = []
         for path, reason in members:
             reason = reason or dataset_layout.junk_reason(path) or dataset_layout.type_reason(path)
@@ -76,7 +78,9 @@ def _ingest(
     return IngestResult(manifest, reused)
 
 
-def ingest_zip(settings: Settings, file: BinaryIO, name: str, progress: Progress = None):
+def ingest_zip(
+    settings: Settings, file: BinaryIO, name: str, progress: Progress = None, owner: str = ""
+):
     try:
         zf = archive.SafeZip(
             file,
@@ -87,24 +91,30 @@ def ingest_zip(settings: Settings, file: BinaryIO, name: str, progress: Progress
     except archive.ArchiveError as exc:
         raise DatasetError(str(exc)) from None
     with zf:
-        return _ingest(settings, name, "zip", zf.members(), zf.read, progress)
+        return _ingest(settings, name, "zip", zf.members(), zf.read, progress, owner=owner)
 
 
 def _in_memory(
-    settings, name, source, files: list[tuple[str, bytes]], progress, fixed=None
+    settings, name, source, files: list[tuple[str, bytes]], progress, fixed=None, owner=""
 ) -> IngestResult:
     data = dict(files)
     members = [(p, archive.unsafe_reason(p)) for p in data]
-    return _ingest(settings, name, source, members, data.__getitem__, progress, fixed)
+    return _ingest(settings, name, source, members, data.__getitem__, progress, fixed, owner)
 
 
-def ingest_files(settings: Settings, files: list[tuple[str, bytes]], name: str, progress=None):
+def ingest_files(
+    settings: Settings, files: list[tuple[str, bytes]], name: str, progress=None, owner=""
+) -> IngestResult:
     """A folder upload: (relative path, bytes) pairs, class folders in the paths."""
-    return _in_memory(settings, name, "folder", files, progress)
+    return _in_memory(settings, name, "folder", files, progress, owner=owner)
 
 
 def ingest_classes(
-    settings: Settings, classes: dict[str, list[tuple[str, bytes]]], name: str, progress=None
+    settings: Settings,
+    classes: dict[str, list[tuple[str, bytes]]],
+    name: str,
+    progress=None,
+    owner: str = "",
 ) -> IngestResult:
     """Teachable Machine style: {class name: [(file name, bytes), ...]}."""
     files, fixed = [], {}
@@ -113,9 +123,9 @@ def ingest_classes(
             path = f"{cls}/{file_name}"
             fixed[path] = cls
             files.append((path, data))
-    return _in_memory(settings, name, "classes", files, progress, fixed)
+    return _in_memory(settings, name, "classes", files, progress, fixed, owner)
 
 
-def ingest_sample(settings: Settings, sample: str, progress=None) -> IngestResult:
+def ingest_sample(settings: Settings, sample: str, progress=None, owner="") -> IngestResult:
     files = [(f"{cls}/{n}", data) for n, cls, data in samples.images(sample)]
-    return _in_memory(settings, sample, "sample", files, progress)
+    return _in_memory(settings, sample, "sample", files, progress, owner=owner)

@@ -3,8 +3,13 @@ when one is asked for)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from dashboard import shared_store
 from dashboard.datasets.store import DatasetError, ImageRecord, Manifest, open_store
 from dashboard.settings import Settings
+
+INDEX = ".index"  # tf.data writes a cache's index last, when the cache is complete
 
 
 def training_data(
@@ -31,6 +36,7 @@ def training_data(
     cache_file = None
     if cache:
         cache_file = settings.cache_dir("pixels") / f"{manifest.id}_{'+'.join(splits)}_{image_size}"
+        _pull_pixel_cache(settings, cache_file)
     return records_data(
         settings,
         manifest,
@@ -57,7 +63,7 @@ def records_data(
     """A `tf.data.Dataset` of (float32 0-255 images, int labels) for the given image records."""
     from models import input_pipeline  # TensorFlow loads only when training data is needed
 
-    folder = open_store(settings).folder(manifest.id)
+    folder = open_store(settings).local_folder(manifest.id)
     return input_pipeline.image_dataset(
         [folder / r.file for r in records],
         manifest.labels(records),
@@ -68,3 +74,29 @@ def records_data(
         seed=seed,
         cache_file=cache_file,
     )
+
+
+def _pull_pixel_cache(settings: Settings, prefix: Path) -> None:
+    """A complete pixel cache from the shared store: data files first, the index last."""
+    store = shared_store.shared_store(settings)
+    if store is None or prefix.with_name(prefix.name + INDEX).is_file():
+        return
+    rels = store.glob(shared_store.relative(settings, prefix) + ".*")
+    if not any(r.endswith(INDEX) for r in rels):
+        return
+    for rel in sorted(rels, key=lambda r: r.endswith(INDEX)):
+        store.pull(rel, settings.home / rel)
+
+
+def share_pixel_caches(settings: Settings, manifest: Manifest) -> None:
+    """Push this dataset's complete pixel caches that the shared store does not have yet."""
+    store = shared_store.shared_store(settings)
+    if store is None:
+        return
+    for index in settings.cache_dir("pixels").glob(f"{manifest.id}_*{INDEX}"):
+        rel = shared_store.relative(settings, index)
+        if store.exists(rel):
+            continue
+        data = sorted(index.parent.glob(index.name.removesuffix(INDEX) + ".data-*"))
+        shared_store.push(settings, *data)
+        shared_store.push(settings, index)

@@ -7,22 +7,24 @@ The id is a hash of the (class, file hash) pairs, so the same upload again maps 
 and is reused. Image files are named by their own hash: names from an upload never reach the
 file system. An ingest is written to TLAB_HOME/tmp first and renamed into place when complete,
 so a crash never leaves a half-written dataset that is later read.
+
+With a shared store (TLAB_STORE_URL, `dashboard.shared_store`) a committed dataset is pushed
+there, images first and its manifest last; other servers list it from the store and pull it
+whole, into the same folder layout, the first time they open it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
-import time
 import uuid
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dashboard import images
+from dashboard import images, shared_store
 from dashboard.datasets import split as dataset_split
+from dashboard.datasets.manifest import ImageRecord, Manifest
 from dashboard.settings import Settings
 from dashboard.storage import write_atomic
 
@@ -33,56 +35,12 @@ class DatasetError(ValueError):
     """A dataset that cannot be stored or used; `str()` says why."""
 
 
-@dataclass
-class ImageRecord:
-    file: str  # relative to the dataset folder
-    sha: str
-    cls: str
-    split: str  # train / val / test
-    original: str
-    width: int
-    height: int
-    bytes: int
-
-
-@dataclass
-class Manifest:
-    id: str
-    name: str
-    source: str
-    layout: str
-    classes: list[str]
-    images: list[ImageRecord]
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    split: dict = field(default_factory=dict)
-    created: float = field(default_factory=time.time)
-
-    @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        raw = json.loads(text)
-        raw["images"] = [ImageRecord(**r) for r in raw["images"]]
-        raw["skipped"] = [tuple(s) for s in raw["skipped"]]
-        return cls(**raw)
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
-
-    def records(self, *splits: str) -> list[ImageRecord]:
-        """The images of these splits, split by split in the order given (all without any)."""
-        if not splits:
-            return list(self.images)
-        return [r for s in splits for r in self.images if r.split == s]
-
-    def labels(self, records: list[ImageRecord]) -> list[int]:
-        """Each record's class as an index into `classes`."""
-        index = {c: i for i, c in enumerate(self.classes)}
-        return [index[r.cls] for r in records]
-
-
 class DatasetStore:
-    def __init__(self, home: Path):
-        self.root = home / "datasets"
-        self.tmp = home / "tmp"
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.root = settings.home / "datasets"
+        self.tmp = settings.home / "tmp"
+        self.shared = shared_store.shared_store(settings)
 
     def folder(self, dataset_id: str) -> Path:
         if not dataset_id.isalnum():  # ids are hex; refuse anything path-like
@@ -90,19 +48,63 @@ class DatasetStore:
         return self.root / dataset_id
 
     def list(self) -> list[Manifest]:
-        if not self.root.is_dir():
-            return []
-        found = []
-        for manifest in self.root.glob(f"*/{MANIFEST}"):
-            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-                found.append(Manifest.from_json(manifest.read_text(encoding="utf-8")))
-        return sorted(found, key=lambda m: m.created, reverse=True)
+        found = {}
+        for text in self._manifest_texts():
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                manifest = Manifest.from_json(text)
+                found[manifest.id] = manifest
+        return sorted(found.values(), key=lambda m: m.created, reverse=True)
+
+    def _manifest_texts(self) -> list[str]:
+        local = {p.parent.name: p for p in self.root.glob(f"*/{MANIFEST}")}
+        if self.shared is None:
+            return [p.read_text(encoding="utf-8") for p in local.values() if p.is_file()]
+        listed = {rel.split("/")[1] for rel in self.shared.glob(f"datasets/*/{MANIFEST}")}
+        gone = {rel.rpartition("/")[2] for rel in self.shared.glob("deleted/*")}
+        for dataset_id in set(local) - listed:
+            if dataset_id in gone:  # deleted on another server: this copy goes too
+                shutil.rmtree(self.folder(dataset_id), ignore_errors=True)
+            else:  # added here before TLAB_STORE_URL was set: shared now
+                self.share(dataset_id)
+                listed.add(dataset_id)
+        texts = [self.shared.read(f"datasets/{i}/{MANIFEST}") for i in sorted(listed)]
+        return [t.decode("utf-8") for t in texts if t is not None]
 
     def get(self, dataset_id: str) -> Manifest:
+        """The manifest: the shared store's when there is one (a rename on another server
+        shows here), else this machine's. Its images are pulled only by `local_folder`."""
         path = self.folder(dataset_id) / MANIFEST
-        if not path.is_file():
+        text = None
+        if self.shared is not None:
+            text = self.shared.read(f"datasets/{dataset_id}/{MANIFEST}")
+            if text is None and self.shared.exists(f"deleted/{dataset_id}"):
+                shutil.rmtree(path.parent, ignore_errors=True)  # deleted on another server
+        if text is None and path.is_file():
+            text = path.read_bytes()
+        if text is None:
             raise DatasetError(f"no dataset {dataset_id}")
-        return Manifest.from_json(path.read_text(encoding="utf-8"))
+        return Manifest.from_json(text.decode("utf-8"))
+
+    def _pull(self, dataset_id: str) -> bool:
+        """Bring a dataset from the shared store, whole: its images into a temporary folder,
+        then its manifest, then one rename into place."""
+        text = self.shared.read(f"datasets/{dataset_id}/{MANIFEST}") if self.shared else None
+        if text is None:
+            return False
+        manifest = Manifest.from_json(text.decode("utf-8"))
+        work = self.tmp / f"pull-{uuid.uuid4().hex}"
+        try:
+            files = sorted({r.file for r in manifest.images})
+            self.shared.pull_many(
+                [f"datasets/{dataset_id}/{f}" for f in files], [work / f for f in files]
+            )
+            (work / MANIFEST).write_bytes(text)
+            self.root.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):  # another session pulled it a moment ago
+                os.rename(work, self.folder(dataset_id))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return True
 
     def rename(self, dataset_id: str, name: str) -> Manifest:
         name = name.strip()
@@ -110,24 +112,49 @@ class DatasetStore:
             raise DatasetError("A dataset needs a name.")
         manifest = self.get(dataset_id)
         manifest.name = name[:200]
-        write_atomic(self.folder(dataset_id) / MANIFEST, manifest.to_json())
+        path = self.local_folder(dataset_id) / MANIFEST
+        write_atomic(path, manifest.to_json())
+        shared_store.push(self.settings, path)
         return manifest
 
     def delete(self, dataset_id: str) -> None:
+        if self.shared is not None:  # a mark, so other servers drop their copies too
+            self.shared.write(f"deleted/{dataset_id}", b"")
+            self.shared.delete(f"datasets/{dataset_id}/{MANIFEST}")
+            self.shared.delete(f"datasets/{dataset_id}")
         shutil.rmtree(self.folder(dataset_id), ignore_errors=True)
 
-    def image_path(self, manifest: Manifest, record: ImageRecord) -> Path:
-        return self.folder(manifest.id) / record.file
+    def share(self, dataset_id: str) -> None:
+        """Push a committed dataset: every image, then the manifest (the commit mark)."""
+        if self.shared is None or self.shared.exists(f"datasets/{dataset_id}/{MANIFEST}"):
+            return
+        folder = self.folder(dataset_id)
+        images_ = sorted((folder / "images").iterdir())
+        rel = shared_store.relative
+        self.shared.push_many([(p, rel(self.settings, p)) for p in images_])
+        shared_store.push(self.settings, folder / MANIFEST)
+        self.shared.delete(f"deleted/{dataset_id}")  # added again after a delete
 
-    def writer(self, name: str, source: str, max_pixels: int) -> IngestWriter:
-        return IngestWriter(self, name, source, max_pixels)
+    def local_folder(self, dataset_id: str) -> Path:
+        """The dataset's folder on this machine, pulled from the shared store if need be."""
+        folder = self.folder(dataset_id)
+        if not (folder / MANIFEST).is_file() and not self._pull(dataset_id):
+            raise DatasetError(f"no dataset {dataset_id}")
+        return folder
+
+    def image_path(self, manifest: Manifest, record: ImageRecord) -> Path:
+        return self.local_folder(manifest.id) / record.file
+
+    def writer(self, name: str, source: str, max_pixels: int, owner: str = "") -> IngestWriter:
+        return IngestWriter(self, name, source, max_pixels, owner)
 
 
 class IngestWriter:
     """Collects validated images into a temporary folder, then commits it as one dataset."""
 
-    def __init__(self, store: DatasetStore, name: str, source: str, max_pixels: int):
+    def __init__(self, store: DatasetStore, name: str, source: str, max_pixels: int, owner=""):
         self.store, self.name, self.source, self.max_pixels = store, name, source, max_pixels
+        self.owner = owner
         self.work = store.tmp / f"ingest-{uuid.uuid4().hex}"
         (self.work / "images").mkdir(parents=True)
         self.records: list[ImageRecord] = []
@@ -170,9 +197,9 @@ class IngestWriter:
         for cls, split, sha in sorted((r.cls, r.split, r.sha) for r in self.records):
             digest.update(f"{cls}\t{split}\t{sha}\n".encode())
         dataset_id = digest.hexdigest()[:16]
-        final = self.store.folder(dataset_id)
-        if (final / MANIFEST).is_file():
+        with contextlib.suppress(DatasetError):  # here already, or in the shared store
             return self.store.get(dataset_id), True
+        final = self.store.folder(dataset_id)
         split_info = self._assign_splits(val, test, seed)
         manifest = Manifest(
             dataset_id,
@@ -183,6 +210,7 @@ class IngestWriter:
             self.records,
             self.skipped,
             split_info,
+            owner=self.owner,
         )
         write_atomic(self.work / MANIFEST, manifest.to_json())
         self.store.root.mkdir(parents=True, exist_ok=True)
@@ -190,6 +218,7 @@ class IngestWriter:
             os.rename(self.work, final)
         except OSError:  # another session stored the same dataset a moment ago
             return self.store.get(dataset_id), True
+        self.store.share(dataset_id)
         return manifest, False
 
     def _assign_splits(self, val: float, test: float, seed: int) -> dict:
@@ -213,7 +242,7 @@ class IngestWriter:
 
 
 def open_store(settings: Settings) -> DatasetStore:
-    return DatasetStore(settings.home)
+    return DatasetStore(settings)
 
 
 def list_datasets(settings: Settings) -> list[Manifest]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dashboard import datasets
+from dashboard import datasets, shared_store
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path, folder_bytes
 from models import backbones, feature_maps
@@ -49,15 +49,19 @@ def weights_identity(path: Path | None) -> str:
 
 
 class FeatureCache:
-    def __init__(self, folder: Path):
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+    """Entries under TLAB_HOME/cache/features, shared through TLAB_STORE_URL when it is set:
+    a miss here is looked up there before anything is computed."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.folder = settings.cache_dir("features")
 
     def path(self, entry: str) -> Path:
         return self.folder / f"{entry}.npz"
 
     def load(self, entry: str) -> tuple[np.ndarray, np.ndarray] | None:
         try:
+            shared_store.pull(self.settings, self.path(entry))
             with np.load(self.path(entry)) as data:
                 return data["features"], data["labels"]
         except (OSError, ValueError, KeyError, EOFError):
@@ -66,6 +70,7 @@ class FeatureCache:
     def save(self, entry: str, features: np.ndarray, labels: np.ndarray) -> None:
         with atomic_path(self.path(entry)) as tmp:
             np.savez(tmp, features=features, labels=labels)
+        shared_store.push(self.settings, self.path(entry))
 
     def clear(self) -> None:
         for p in self.folder.glob("*.npz"):
@@ -81,7 +86,7 @@ def cache_sizes(settings: Settings) -> dict[str, int]:
 def clear_caches(settings: Settings) -> None:
     """Safe at any time: every entry is rebuilt when it is next needed."""
     settings.check_writable("clearing caches")
-    FeatureCache(settings.cache_dir("features")).clear()
+    FeatureCache(settings).clear()
     shutil.rmtree(settings.cache_dir("pixels"), ignore_errors=True)
 
 
@@ -115,7 +120,7 @@ def split_features(
     On a miss, one forward pass over both splits (one traced function, not two); each split is
     then stored under its own key. `on_batch(images_done)` reports progress of that pass.
     """
-    cache = FeatureCache(settings.cache_dir("features"))
+    cache = FeatureCache(settings)
     entries = [key(backbone_key, weights_id, manifest.id, s, image_size) for s in FEATURE_SPLITS]
     cached = [cache.load(e) for e in entries]
     hits = [c is not None for c in cached]
@@ -144,7 +149,7 @@ def cached_array(
     settings: Settings, entry_parts: tuple, compute: Callable[[], np.ndarray]
 ) -> np.ndarray:
     """Any other array worth keeping (a sample's features, a classifier's outputs), by key."""
-    cache = FeatureCache(settings.cache_dir("features"))
+    cache = FeatureCache(settings)
     entry = key(*entry_parts)
     found = cache.load(entry)
     if found is not None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dashboard import datasets
+from dashboard import datasets, shared_store
 from dashboard.settings import Settings
 from dashboard.storage import write_atomic
 from dashboard.training import build
@@ -47,8 +47,10 @@ def _path(settings: Settings, config: TrainConfig):
 
 
 def cached(settings: Settings, config: TrainConfig) -> lr_finder.RangeTest | None:
+    path = _path(settings, config)
     try:
-        return lr_finder.RangeTest.from_dict(json.loads(_path(settings, config).read_text()))
+        shared_store.pull(settings, path)  # found on another server (TLAB_STORE_URL)
+        return lr_finder.RangeTest.from_dict(json.loads(path.read_text()))
     except (OSError, ValueError, KeyError):
         return None
 
@@ -69,6 +71,7 @@ def find(
     report = on_step or (lambda text, fraction: None)
     result = _measure(settings, config, report)
     write_atomic(_path(settings, config), json.dumps(result.to_dict()))
+    shared_store.push(settings, _path(settings, config))
     return result
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dashboard import datasets
+from dashboard import datasets, shared_store
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path, write_atomic
 from dashboard.training import evaluation, export
@@ -18,6 +18,10 @@ from dashboard.training import features as backbone_features
 from dashboard.training.config import TrainConfig
 from dashboard.training.run_data import RunData
 from dashboard.training.run_store import Run, RunStore
+
+# A run's files, pushed to the shared store when it ends (TLAB_STORE_URL) and pulled by any
+# server that shows the run.
+ARTIFACT_FILES = ("predictions.npz", "model.keras", "labels.json", "results.json")
 
 
 def evaluate_and_export(
@@ -48,6 +52,7 @@ def evaluate_and_export(
     spent = round(time.perf_counter() - started, 3)
     scores["seconds"] = {**outcome.seconds(), "evaluate_export": spent}
     write_atomic(folder / "results.json", json.dumps(scores))
+    shared_store.push(data.settings, *(folder / n for n in ARTIFACT_FILES))
     return scores
 
 
@@ -63,7 +68,7 @@ def mistakes(settings: Settings, run: Run, manifest: datasets.Manifest, limit=12
     """Misclassified validation images, most confident mistakes first."""
     if not run.results.get("export", {}).get("model"):
         return []
-    with np.load(settings.home / "runs" / run.id / "predictions.npz") as data:
+    with np.load(local_artifacts(settings, run.id)["predictions"]) as data:
         probs = data["val"]
     val = manifest.records("val")
     classes = run.results["classes"]
@@ -72,6 +77,17 @@ def mistakes(settings: Settings, run: Run, manifest: datasets.Manifest, limit=12
         for i in run.results["val"]["misclassified"]
     ]
     return sorted(wrong, key=lambda m: -m.confidence)[:limit]
+
+
+def local_artifacts(settings: Settings, run_id: str) -> dict[str, Path]:
+    """A finished run's files on this machine ({"model": .../model.keras, "labels": ...,
+    "predictions": ...}), pulled from the shared store when another machine trained it."""
+    folder = settings.home / "runs" / run_id
+    found = {}
+    for name in ARTIFACT_FILES:
+        if shared_store.pull(settings, folder / name):
+            found[name.partition(".")[0]] = folder / name
+    return found
 
 
 def model_input(rgb: np.ndarray, size: int) -> np.ndarray:

@@ -37,3 +37,7 @@ class RunData:
                 cache=True,
             )
         return self.feeds[split]
+
+    def share_caches(self) -> None:
+        """Push the decoded pixels this run cached (team mode: TLAB_STORE_URL)."""
+        datasets.share_pixel_caches(self.settings, self.manifest)

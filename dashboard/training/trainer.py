@@ -93,6 +93,7 @@ class Trainer:
         scores = results.evaluate_and_export(
             self.runs, self.run_id, data, self.config, clf.model, self.folder, outcome
         )
+        data.share_caches()
         if self.live.stop.is_set():
             message = f"Stopped by the user after {done} epoch(s); they are kept."
             self._end(RunStatus.STOPPED, message)

@@ -50,7 +50,9 @@ def bring_dataset(settings) -> None:
         if up is not None and up.file_id not in done:
             done[up.file_id] = True
             name = up.name.rsplit(".", 1)[0] or "dataset"
-            run_ingest(up.name, lambda p: datasets.ingest_zip(settings, up, name, p))
+            run_ingest(
+                up.name, lambda p: datasets.ingest_zip(settings, up, name, p, glue.user_name())
+            )
     with folder_tab:
         files = st.file_uploader(
             "A folder of class folders",
@@ -61,13 +63,17 @@ def bring_dataset(settings) -> None:
         if files and st.button("Add this folder", key="add_folder"):
             pairs = [(f.name, f.getvalue()) for f in files]
             name = pairs[0][0].split("/", 1)[0] if "/" in pairs[0][0] else "folder upload"
-            run_ingest(name, lambda p: datasets.ingest_files(settings, pairs, name, p))
+            run_ingest(
+                name, lambda p: datasets.ingest_files(settings, pairs, name, p, glue.user_name())
+            )
     with class_tab:
         per_class_upload(settings)
     with sample_tab:
         for key, text in datasets.SAMPLES.items():
             if st.button(f"Add {key}", key=f"sample_{key}", help=text):
-                run_ingest(key, lambda p, k=key: datasets.ingest_sample(settings, k, p))
+                run_ingest(
+                    key, lambda p, k=key: datasets.ingest_sample(settings, k, p, glue.user_name())
+                )
             st.caption(text)
 
 
@@ -94,7 +100,9 @@ def per_class_upload(settings) -> None:
         st.rerun()
     title = c2.text_input("Dataset name", "my classes", key="classes_dataset_name")
     if c3.button("Save as dataset", key="save_classes", disabled=not classes):
-        run_ingest(title, lambda p: datasets.ingest_classes(settings, classes, title, p))
+        run_ingest(
+            title, lambda p: datasets.ingest_classes(settings, classes, title, p, glue.user_name())
+        )
 
 
 def choose_dataset(settings):
@@ -111,6 +119,7 @@ def choose_dataset(settings):
         index=ids.index(current) if current in ids else 0,
         format_func=lambda i: (
             f"{by_id[i].name} · {len(by_id[i].images)} images · {len(by_id[i].classes)} classes"
+            + (f" · by {by_id[i].owner}" if by_id[i].owner else "")
         ),
     )
     st.session_state[SELECTED] = chosen

@@ -198,7 +198,12 @@ def results(settings, manifest, run) -> None:
         hide_index=True,
         column_order=("class", "precision", "recall", "f1", "support"),
     )
-    model = glue.trained_model(ex["model"], _mtime(ex["model"]))
+    files = training.results.local_artifacts(settings, run.id)
+    if "model" not in files:
+        st.warning("This run's model file is not on this server, nor in the shared store.")
+        return
+    model_file, labels_file = str(files["model"]), str(files["labels"])
+    model = glue.trained_model(model_file, _mtime(model_file))
     wrong = training.results.mistakes(settings, run, manifest)
     if wrong:
         n_wrong = len(r["val"]["misclassified"])
@@ -210,13 +215,13 @@ def results(settings, manifest, run) -> None:
         for m in wrong[:8]:
             path = str(datasets.image_path(settings, manifest, m.record))
             cls = r["classes"].index(m.predicted)
-            pictures.append(glue.mistake_overlay(ex["model"], _mtime(ex["model"]), path, cls))
+            pictures.append(glue.mistake_overlay(model_file, _mtime(model_file), path, cls))
             captions.append(f"{m.true} → {m.predicted} ({m.confidence:.0%})")
         st.image(pictures, caption=captions, width=160)
     try_it(model, r["classes"])
     st.download_button(
         "Download the model (.keras + labels.json + predict.py)",
-        training.export.bundle(ex["model"], ex["labels"]),
+        training.export.bundle(model_file, labels_file),
         file_name=f"{run.id}.zip",
         mime="application/zip",
         key=f"download_{run.id}",
