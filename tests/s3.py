@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import socket
 import subprocess
@@ -30,6 +31,7 @@ class Endpoint:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        atexit.register(self.stop)  # also when the session ends without its teardown
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 60) -> None:
@@ -62,6 +64,8 @@ class Endpoint:
         return f"s3://{bucket}/team"
 
     def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
         self.process.terminate()
         try:
             self.process.wait(10)

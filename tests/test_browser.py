@@ -22,28 +22,16 @@ from pathlib import Path
 
 import pytest
 
+from tests import chromium
 from tests.conftest import FLOWERS_ZIP, ROOT, WEIGHTS_DIR
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "docs" / "screenshots"
 CATS = ("tabby", "tiger cat", "Egyptian cat", "lynx", "Persian cat")
 
 
-def _skip_or_fail(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"browser test cannot run in CI: {reason}")
-    print(f"skipping the browser test: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _skip_or_fail("playwright is not installed (pip install -r requirements-dev.txt)")
-    if not CHROMIUM.exists():
-        _skip_or_fail(f"no browser at {CHROMIUM} (apt-get install chromium)")
+    chromium.require()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -134,10 +122,7 @@ def _whole_flow(server: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     expect.set_options(timeout=120_000)  # the first page loads TensorFlow and the model
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = chromium.launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(120_000)
         _explore(page, server, expect)

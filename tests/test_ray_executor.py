@@ -1,5 +1,5 @@
 """Team mode's executor: runs as Ray tasks on a real (local) Ray cluster, started once for the
-test session. The job manager's behaviour is the thread executor's: a run trains and lands in
+test module. The job manager's behaviour is the thread executor's: a run trains and lands in
 the store, the same settings return the stored run, Stop ends it within a batch, and a worker
 that dies leaves its run "interrupted" with its epochs kept."""
 
@@ -23,9 +23,11 @@ from tests.conftest import ROOT, wait
 from tests.tiny_training import config, tiny_dataset, tiny_settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ray_cluster():
-    """A local Ray cluster (2 CPUs here), joined the way the app joins one."""
+    """A local Ray cluster (2 CPUs here), joined the way the app joins one; shut down after
+    this module, so that the one-machine team setup (tests/test_team_servers.py) has the
+    machine's Ray to itself."""
     if importlib.util.find_spec("ray") is None:  # found, not imported: Ray reads its env then
         if os.environ.get("CI"):  # .ci/run installs it: a skip there would hide a failure
             pytest.fail("ray is not installed (pip install -r requirements-team.txt)")

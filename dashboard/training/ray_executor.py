@@ -11,8 +11,8 @@
 - The actor watches every task: a worker or node that died (`WorkerCrashedError`,
   `NodeDiedError`, ...) marks the run `interrupted`, its finished epochs kept.
 
-Workers read TLAB_HOME's datasets and caches from the same path, so every node needs that
-folder (one machine, or a shared file system) until datasets live in object storage.
+Workers on other machines read datasets and caches from the shared store (TLAB_STORE_URL,
+`dashboard.shared_store`) into their own TLAB_HOME, and push the runs' files there.
 """
 
 from __future__ import annotations
