@@ -86,6 +86,26 @@ def test_stop_ends_a_ray_run_within_a_batch(on_ray):
     assert 1 <= len(jm.runs.epochs([run.id])[run.id]) < 500
 
 
+def test_a_run_stopped_while_queued_in_ray_is_cancelled_there(on_ray):
+    """Two long runs take the cluster's 2 CPUs; a third waits in Ray's queue. Stop cancels it
+    in Ray (ray.cancel) at the tracker's next beat, instead of leaving it queued until a CPU
+    frees."""
+    jm, manifest = on_ray
+    busy = [jm.submit(config(manifest, "scratch", epochs=500, seed=s))[0] for s in (1, 2)]
+    waiting, _ = jm.submit(config(manifest, "scratch", epochs=500, seed=3))
+    for run in busy:
+        first_epoch(jm, run.id)
+    assert jm.runs.get(waiting.id).status == "queued"
+    jm.stop(waiting.id)
+    stopped = wait(jm, waiting.id, until=("stopped", "failed", "finished"), timeout=30)
+    assert stopped.status == "stopped" and "Ray cancelled" in stopped.message
+    assert all(jm.runs.get(r.id).status == "running" for r in busy)
+    for run in busy:
+        jm.stop(run.id)
+    for run in busy:
+        assert wait(jm, run.id, timeout=60).status == "stopped"
+
+
 def test_a_killed_ray_worker_leaves_its_run_interrupted_with_epochs_kept(on_ray):
     jm, manifest = on_ray
     run, _ = jm.submit(config(manifest, "scratch", epochs=500, seed=7))

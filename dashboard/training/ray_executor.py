@@ -43,6 +43,7 @@ DIED = (
     ray_errors.OwnerDiedError,
     ray_errors.ObjectLostError,
 )
+CANCEL_AFTER_S = 120.0  # a stopped run still running this long after Stop is killed
 _connect_lock = threading.Lock()
 
 
@@ -97,6 +98,7 @@ class RunTracker:
 
     def __init__(self):
         self.pending: dict = {}  # task ref -> (settings, run id)
+        self.stop_seen: dict[str, float] = {}  # run id -> when its stop request was first seen
         self.lock = threading.Lock()
         threading.Thread(target=self._collect, name="tlab-ray-collect", daemon=True).start()
 
@@ -120,6 +122,7 @@ class RunTracker:
             for ref in done:
                 with self.lock:
                     settings, run_id = self.pending.pop(ref)
+                self.stop_seen.pop(run_id, None)
                 self._ended(ref, settings, run_id)
 
     def _beat(self) -> None:
@@ -129,14 +132,37 @@ class RunTracker:
                 by_store.setdefault(settings, []).append(run_id)
         for settings, run_ids in by_store.items():
             try:
-                RunStore(settings.home, settings.db_url).beat(run_ids)
+                store = RunStore(settings.home, settings.db_url)
+                store.beat(run_ids)
+                self._cancel_stopped(store, store.stop_requested(run_ids))
             except Exception:  # the next beat retries
                 log.exception("heartbeat for %s", run_ids)
+
+    def _cancel_stopped(self, store: RunStore, stopped: set[str]) -> None:
+        """Ray's cancel, where the store's stop flag cannot work: a run still queued in Ray
+        (waiting for a free GPU or CPU) is cancelled at once; a running one that has not
+        ended CANCEL_AFTER_S after its Stop (a trainer stuck outside the batch loop) is
+        killed. The flag ends a healthy run within a second and a batch, long before."""
+        now = time.time()
+        with self.lock:
+            by_run = {run_id: ref for ref, (_, run_id) in self.pending.items()}
+        for run_id in stopped:
+            first = self.stop_seen.setdefault(run_id, now)
+            status = store.get(run_id).status
+            if status == RunStatus.QUEUED or now - first > CANCEL_AFTER_S:
+                ray.cancel(by_run[run_id], force=status != RunStatus.QUEUED)
 
     @staticmethod
     def _ended(ref, settings: Settings, run_id: str) -> None:
         try:
             ray.get(ref)
+        except ray_errors.TaskCancelledError:
+            RunStore(settings.home, settings.db_url).update(
+                run_id,
+                status=RunStatus.STOPPED,
+                message="Stopped by the user; Ray cancelled its task. Finished epochs are kept.",
+                finished=time.time(),
+            )
         except DIED as exc:
             RunStore(settings.home, settings.db_url).update(
                 run_id,
