@@ -13,6 +13,7 @@ BENCHMARKS = {
     "training": "bench.training",
     "watched": "bench.watched",
     "load": "bench.load",
+    "featurespace": "bench.featurespace",
 }
 # Run only when named: `python -m bench soak` (about 10 minutes), `python -m bench team` (Ray;
 # requirements-team.txt).

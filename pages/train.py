@@ -5,7 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import glue
-from pages.widgets import advisor_section, dataset_section, training_section
+from pages.widgets import (
+    advisor_section,
+    dataset_section,
+    featurespace_section,
+    training_section,
+)
 
 
 def train_page() -> None:
@@ -20,6 +25,7 @@ def train_page() -> None:
     st.header("2 · Backbone and advice")
     backbone = training_section.choose_backbone(settings)
     advisor_section.advisor_section(settings, manifest, backbone)
+    featurespace_section.feature_space(settings, manifest, backbone)
     st.header("3 · Train")
     training_section.training_section(settings, manifest, backbone)
 

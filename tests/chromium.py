@@ -31,3 +31,21 @@ def require() -> None:
 
 def launch(playwright, extra_args: tuple[str, ...] = ()):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*ARGS, *extra_args])
+
+
+def choose(page, expect, name: str, typed: str, option) -> None:
+    """Pick an option of Streamlit's selectbox `name`: type to filter, then click the option
+    matching `option` (a regex) once the list shows it. Typing and pressing Enter raced the
+    list opening on a loaded machine and left the box unchanged."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.get_by_role("combobox", name=name)
+    for _ in range(3):
+        box.click()
+        page.keyboard.type(typed)
+        try:
+            page.get_by_role("option", name=option).first.click(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    expect(box).to_have_value(option)

@@ -25,9 +25,15 @@ PROJECT_FILES = sorted(
     p for p in ROOT.rglob("*.py") if not {".git", ".venv", "venv"} & set(p.parts)
 )
 SHARED = {"settings", "images", "backbones", "significance", "storage", "shared_store"}
-FEATURES = ("datasets", "training", "advisor", "compare", "explore")
+FEATURES = ("datasets", "training", "advisor", "compare", "explore", "featurespace")
 # dashboard's levels, bottom up; a unit imports only its own level's unit and lower levels.
-LEVELS = [{"shared"}, {"datasets"}, {"training"}, {"advisor", "compare", "explore"}, {"glue"}]
+LEVELS = [
+    {"shared"},
+    {"datasets"},
+    {"training"},
+    {"advisor", "compare", "explore", "featurespace"},
+    {"glue"},
+]
 DATA_TABLES = {"models/catalog.py", "dashboard/datasets/layout.py"}
 STREAMLIT_GLUE = "dashboard/glue.py"
 

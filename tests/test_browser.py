@@ -2,7 +2,8 @@
 
 Starts the real app on a free local port, visits every page, explores the default cat with the
 shared MobileNet weights, uploads flowers-mini.zip, asks the strategy advisor, trains a short
-linear-head run and a short scratch run, opens Compare and sees both curves. Saves a screenshot
+linear-head run and a short scratch run (after mapping the dataset in feature space), opens
+Compare and sees both curves. Saves a screenshot
 of each page for the docs (docs/screenshots/). Skipped, with the reason, where there is no
 browser; in CI it must run, so there a missing browser fails.
 """
@@ -26,6 +27,7 @@ from tests import chromium
 from tests.conftest import FLOWERS_ZIP, ROOT, WEIGHTS_DIR
 
 SHOTS = ROOT / "docs" / "screenshots"
+STRATEGY_TITLES = {"scratch": r"From scratch"}
 CATS = ("tabby", "tiger cat", "Egyptian cat", "lynx", "Persian cat")
 
 
@@ -127,6 +129,7 @@ def _whole_flow(server: str) -> None:
         page.set_default_timeout(120_000)
         _explore(page, server, expect)
         _upload_and_advise(page, expect)
+        _feature_space(page, expect)
         # A short linear-head run and a short scratch run.
         _train(page, expect, "linear_head", "keep every pretrained feature", 20, 3)
         _train(page, expect, "scratch", "from random weights", 40, 2)
@@ -153,11 +156,7 @@ def _upload_and_advise(page, expect) -> None:
     page.locator("input[type=file]").first.set_input_files(str(FLOWERS_ZIP))
     expect(page.get_by_text("Images per class").first).to_be_visible()
     # The small shared backbone (the default is the most accurate on disk: MobileNetV2).
-    backbone = page.get_by_role("combobox", name="Backbone")
-    backbone.click()
-    page.keyboard.type("0.25 @224")
-    page.keyboard.press("Enter")
-    expect(backbone).to_have_value(re.compile(r"^MobileNet α=0.25 @224px ·"))
+    chromium.choose(page, expect, "Backbone", "0.25 @224", re.compile(r"^MobileNet α=0.25 @224px"))
     # The advisor: measure, then the 2x2 chart and a recommendation.
     page.get_by_role("button", name=re.compile("Measure this dataset")).click()
     expect(page.get_by_text("Recommendation: 1 · Linear head")).to_be_visible()
@@ -166,12 +165,22 @@ def _upload_and_advise(page, expect) -> None:
     page.screenshot(path=str(SHOTS / "advisor.png"))
 
 
+def _feature_space(page, expect) -> None:
+    """The map, pretrained beside random weights, and the suspects under it."""
+    page.get_by_role("button", name="Map this dataset in feature space").click()
+    expect(page.get_by_text(re.compile(r"Class separation \(silhouette"))).to_be_visible()
+    chart = page.locator(".js-plotly-plot", has_text="Same network, random weights")
+    expect(chart).to_be_visible()
+    expect(chart.locator(".scatterlayer .trace").first).to_be_attached()
+    expect(page.get_by_text(re.compile(r"Likely label problems \(\d+\)"))).to_be_visible()
+    chart.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "featurespace.png"))
+
+
 def _train(page, expect, strategy: str, advice: str, default_epochs: int, epochs: int) -> None:
     """One short run of `strategy` from its own form, watched until it has finished."""
     if strategy != "linear_head":
-        page.get_by_label("Strategy").click()
-        page.keyboard.type(strategy)
-        page.keyboard.press("Enter")
+        chromium.choose(page, expect, "Strategy", strategy, re.compile(STRATEGY_TITLES[strategy]))
     expect(page.get_by_text(advice)).to_be_visible()
     epochs_input = page.get_by_label("Epochs")
     expect(epochs_input).to_have_count(1)  # the previous form has gone

@@ -161,16 +161,10 @@ def _idle(page, expect) -> None:
 
 def _start(page, expect, strategy: str, epochs: int) -> str:
     """Pick the small backbone and `strategy`, start a run of `epochs`; returns its id."""
-    backbone = page.get_by_role("combobox", name="Backbone")
-    backbone.click()
-    page.keyboard.type("0.25 @224")
-    page.keyboard.press("Enter")
-    expect(backbone).to_have_value(re.compile(r"^MobileNet α=0.25 @224px ·"))
+    chromium.choose(page, expect, "Backbone", "0.25 @224", re.compile(r"^MobileNet α=0.25 @224px"))
     _idle(page, expect)
     if strategy != "linear_head":  # the default
-        page.get_by_label("Strategy").click()
-        page.keyboard.type(strategy)
-        page.keyboard.press("Enter")
+        chromium.choose(page, expect, "Strategy", strategy, re.compile("From scratch"))
         _idle(page, expect)
     epochs_input = page.get_by_label("Epochs")
     expect(epochs_input).to_have_count(1)  # the previous strategy's form has gone

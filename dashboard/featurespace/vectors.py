@@ -1,0 +1,82 @@
+"""A dataset's pooled features, twice: through the pretrained backbone and through the same
+network with random weights, the picture of why transfer works.
+
+Both come from the trainer's feature cache (`training.split_features`, `cached_array`): the
+pretrained pass is the very entry a head-only run or the advisor fills, so a warm cache means
+no forward pass at all. Images are the train then val images, in that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard import datasets, training
+from dashboard.settings import Settings
+from models import backbones, classifier, feature_maps
+from models.catalog import Backbone
+
+RANDOM_SEED = 0  # the same random network every time (and the advisor's)
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Vectors:
+    features: np.ndarray  # (n, d) pooled features
+    labels: np.ndarray  # (n,) class index into manifest.classes
+    records: list[datasets.ImageRecord]
+
+
+def records(manifest: datasets.Manifest) -> list[datasets.ImageRecord]:
+    return manifest.records(*training.FEATURE_SPLITS)
+
+
+def pretrained(
+    settings: Settings, manifest: datasets.Manifest, backbone: Backbone, say: Progress
+) -> Vectors:
+    """Raises WeightsUnavailable when the pretrained weights cannot be had."""
+    size, n = backbone.input_size, len(records(manifest))
+    splits, _ = training.split_features(
+        settings,
+        manifest,
+        backbone.key,
+        training.pretrained_weights_id(settings, backbone),
+        size,
+        lambda: _model(settings, backbone, size, pretrained=True),
+        on_batch=lambda done: say(done / max(n, 1), f"Pretrained features: {done}/{n} images"),
+    )
+    features = np.concatenate([x for x, _ in splits])
+    labels = np.concatenate([y for _, y in splits])
+    return Vectors(features, labels, records(manifest))
+
+
+def random_init(
+    settings: Settings, manifest: datasets.Manifest, backbone: Backbone, say: Progress
+) -> Vectors:
+    size, chosen = backbone.input_size, records(manifest)
+
+    def compute() -> np.ndarray:
+        model = _model(settings, backbone, size, pretrained=False)
+        batches = datasets.records_data(settings, manifest, chosen, image_size=size)
+        n = len(chosen)
+        report = lambda done: say(done / max(n, 1), f"Random weights: {done}/{n} images")  # noqa: E731
+        return feature_maps.pooled_features(model, batches, report)
+
+    entry = (backbone.key, f"random-init:{RANDOM_SEED}", manifest.id, "train+val", size)
+    features = training.cached_array(settings, entry, compute)
+    return Vectors(features, np.array(manifest.labels(chosen), "int32"), chosen)
+
+
+def _model(settings: Settings, backbone: Backbone, size: int, pretrained: bool):
+    with backbones.building(None if pretrained else RANDOM_SEED):
+        base = backbones.build(
+            backbone,
+            include_top=False,
+            pretrained=pretrained,
+            input_size=size,
+            weights_dir=settings.weights_dir,
+            allow_download=settings.allow_download,
+        )
+        return classifier.raw_image_model(backbone, base, size)

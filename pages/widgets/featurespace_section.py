@@ -1,0 +1,158 @@
+"""The Train page's feature-space section: the dataset mapped through the backbone, pretrained
+beside random weights; pick an image to see its neighbours; likely label problems and
+near-duplicates."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from dashboard import datasets, featurespace, images
+from models.weights import WeightsUnavailable
+
+log = logging.getLogger(__name__)
+INTRO = (
+    "Each dot is an image, placed by the backbone's pooled features (nearby dots: images the "
+    "network sees as alike). Left: the ImageNet-pretrained backbone. Right: the same network "
+    "with random weights. Classes that already fall apart on the left are why a new head on "
+    "pretrained features learns them from few images."
+)
+
+
+def feature_space(settings, manifest, backbone: str) -> None:
+    st.subheader("Feature space")
+    st.caption(INTRO)
+    method = st.radio("Map", featurespace.METHODS, horizontal=True, key="fs_method")
+    key = f"fs_{manifest.id}_{backbone}_{method}"
+    if key not in st.session_state:
+        if not st.button("Map this dataset in feature space", key=f"fs_go_{manifest.id}"):
+            return
+        fmap = _compute(settings, manifest, backbone, method)
+        if fmap is None:
+            return
+        st.session_state[key] = fmap
+    fmap = st.session_state[key]
+    _show_map(fmap, manifest)
+    chosen = _pick_image(fmap, manifest)
+    if chosen is not None:
+        _show_neighbours(settings, manifest, fmap, chosen)
+    _show_suspects(settings, manifest, fmap)
+
+
+def _compute(settings, manifest, backbone, method) -> featurespace.FeatureMap | None:
+    bar = st.progress(0.0, text="Mapping…")
+    try:
+        return featurespace.feature_map(
+            settings, manifest, backbone, method, say=lambda f, t: bar.progress(min(f, 1.0), t)
+        )
+    except (WeightsUnavailable, datasets.DatasetError) as exc:
+        st.error(str(exc))
+    except Exception as exc:  # the page shows a message, the log keeps the traceback
+        log.exception("feature map failed on %s", manifest.id)
+        st.error(f"The map could not be made: {type(exc).__name__}: {exc}")
+    finally:
+        bar.empty()
+    return None
+
+
+def _show_map(fmap, manifest) -> None:
+    fig = featurespace.charts.map_figure(
+        {"Pretrained (ImageNet)": fmap.pretrained, "Same network, random weights": fmap.random},
+        fmap.labels,
+        manifest.classes,
+        [r.split for r in fmap.records],
+        [r.original for r in fmap.records],
+    )
+    event = st.plotly_chart(
+        fig, on_select="rerun", selection_mode="points", key=f"fs_map_{manifest.id}"
+    )
+    points = (event or {}).get("selection", {}).get("points", [])
+    if points and "customdata" in points[0]:
+        st.session_state[f"fs_pick_{manifest.id}"] = int(points[0]["customdata"])
+    sep = fmap.separation()
+    note = (
+        f"{fmap.method} of {len(fmap.rows):,} images"
+        + (f" (a stratified sample of {fmap.total:,})" if fmap.sampled else "")
+        + f". Class separation (silhouette, -1 to 1): pretrained {sep['pretrained']:.2f}, "
+        f"random weights {sep['random']:.2f}. Markers: ● train, ◆ validation. "
+        "Click a dot to see its neighbours."
+    )
+    st.caption(note)
+
+
+def _pick_image(fmap, manifest) -> int | None:
+    options = list(range(len(fmap.records)))
+    key = f"fs_pick_{manifest.id}"
+    return st.selectbox(
+        "Image",
+        options,
+        index=st.session_state.get(key),
+        key=key,
+        placeholder="Pick an image (or click a dot)",
+        format_func=lambda i: f"{fmap.records[i].original} · {fmap.records[i].cls}",
+    )
+
+
+def _thumb(settings, manifest, record, size=96):
+    return images.thumbnail(images.decode(datasets.read_image(settings, manifest, record)), size)
+
+
+def _show_neighbours(settings, manifest, fmap, chosen: int) -> None:
+    near = featurespace.nearest(fmap.features, chosen)
+    pictures = [_thumb(settings, manifest, fmap.records[chosen])]
+    captions = [f"picked · {fmap.records[chosen].cls}"]
+    for i, sim in near:
+        pictures.append(_thumb(settings, manifest, fmap.records[i]))
+        captions.append(f"{fmap.records[i].cls} · {sim:.2f}")
+    st.markdown("**Nearest neighbours** (pretrained features, cosine similarity)")
+    st.image(pictures, caption=captions, width=96)
+
+
+def _show_suspects(settings, manifest, fmap) -> None:
+    suspects = fmap.suspects()
+    classes = manifest.classes
+    st.markdown(f"**Likely label problems** ({len(suspects)})")
+    if not suspects:
+        st.caption("No image whose nearest neighbours mostly carry another label.")
+    else:
+        st.caption(
+            "Images whose label a linear probe on the pretrained features, trained without "
+            "them, finds unlikely (at most 15%) while it gives another class 50% or more; "
+            "clearest first. Look at them: a wrong label, or a hard image."
+        )
+        st.dataframe(
+            [
+                {
+                    "file": fmap.records[s.index].original,
+                    "labelled": classes[s.label],
+                    "features say": classes[s.likely],
+                    "p(label)": round(s.given_probability, 3),
+                    "p(other)": round(s.likely_probability, 3),
+                    "neighbours agreeing": f"{s.neighbours_share:.0%}",
+                }
+                for s in suspects
+            ],
+            hide_index=True,
+        )
+        st.image(
+            [_thumb(settings, manifest, fmap.records[s.index]) for s in suspects[:8]],
+            caption=[f"{classes[s.label]} → {classes[s.likely]}?" for s in suspects[:8]],
+            width=96,
+        )
+    pairs = fmap.near_duplicates()
+    st.markdown(f"**Near-duplicates** ({len(pairs)})")
+    if pairs:
+        st.dataframe(
+            [
+                {
+                    "first": fmap.records[p.first].original,
+                    "second": fmap.records[p.second].original,
+                    "similarity": round(p.similarity, 3),
+                }
+                for p in pairs
+            ],
+            hide_index=True,
+        )
+    else:
+        st.caption("No two different files nearly alike (cosine similarity over 0.97).")
