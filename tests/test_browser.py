@@ -124,7 +124,8 @@ def _whole_flow(server: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     expect.set_options(timeout=120_000)  # the first page loads TensorFlow and the model
     with sync_playwright() as p:
-        browser = chromium.launch(p)
+        # Chromium's fake camera (a test pattern) for the webcam paths, allowed without asking.
+        browser = chromium.launch(p, chromium.FAKE_CAMERA)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(120_000)
         _explore(page, server, expect)
@@ -134,6 +135,7 @@ def _whole_flow(server: str) -> None:
         _train(page, expect, "linear_head", "keep every pretrained feature", 20, 3)
         _train(page, expect, "scratch", "from random weights", 40, 2)
         page.screenshot(path=str(SHOTS / "train.png"), full_page=True)
+        _webcam(page, expect)
         _compare(page, expect)
         browser.close()
 
@@ -195,6 +197,16 @@ def _train(page, expect, strategy: str, advice: str, default_epochs: int, epochs
     finished = page.get_by_text(f"run {run_id} · status finished")
     expect(finished).to_be_visible(timeout=300_000)
     expect(page.get_by_text("Export parity")).to_be_visible()
+
+
+def _webcam(page, expect) -> None:
+    """The fake camera: a picture classified by the last run, with Grad-CAM; then a picture
+    taken into a class of a new dataset."""
+    page.get_by_role("button", name="Take Photo").last.click()
+    expect(page.get_by_text(re.compile(r"^Grad-CAM for "))).to_be_visible()
+    page.get_by_role("tab", name="Webcam").click()
+    page.get_by_role("button", name="Take Photo").first.click()
+    expect(page.get_by_text("1 picture(s) so far, in 1 class(es).")).to_be_visible()
 
 
 def _compare(page, expect) -> None:

@@ -12,6 +12,10 @@ import numpy as np
 METHODS = ("t-SNE", "PCA")
 LIMIT = 3000  # images mapped on the page; more are sampled down to this
 PCA_DIMS = 50
+# Above this many images t-SNE runs 500 iterations, not scikit-learn's 1,000: with its "auto"
+# learning rate (n / 12) the map has settled by then, and 20,000 vectors map in under a minute
+# on 2 cores instead of about one (bench/featurespace.py prints both).
+SHORT_ABOVE = 5000
 
 
 def sample_rows(labels: np.ndarray, limit: int = LIMIT, seed: int = 0) -> np.ndarray:
@@ -44,7 +48,14 @@ def embed(features: np.ndarray, method: str = "t-SNE", seed: int = 0) -> np.ndar
     if method == "PCA":
         return _two_columns(reduced)
     perplexity = float(min(30.0, (n - 1) / 3))
-    tsne = TSNE(2, perplexity=perplexity, init="pca", random_state=seed, n_jobs=-1)
+    tsne = TSNE(
+        2,
+        perplexity=perplexity,
+        init="pca",
+        random_state=seed,
+        n_jobs=-1,
+        max_iter=1000 if n <= SHORT_ABOVE else 500,
+    )
     return tsne.fit_transform(reduced).astype("float32")
 
 

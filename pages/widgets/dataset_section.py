@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import datasets, glue
 from dashboard.datasets import DatasetError
 from dashboard.settings import READONLY_NOTE
+from pages.widgets import webcam
 
 SELECTED = "dataset_id"
 
@@ -35,8 +36,8 @@ def bring_dataset(settings) -> None:
     if settings.readonly:
         st.info(READONLY_NOTE)
         return
-    zip_tab, folder_tab, class_tab, sample_tab = st.tabs(
-        ["Zip of class folders", "Folder", "Images per class", "Built-in samples"]
+    zip_tab, folder_tab, class_tab, camera_tab, sample_tab = st.tabs(
+        ["Zip of class folders", "Folder", "Images per class", "Webcam", "Built-in samples"]
     )
     with zip_tab:
         st.caption(
@@ -68,6 +69,8 @@ def bring_dataset(settings) -> None:
             )
     with class_tab:
         per_class_upload(settings)
+    with camera_tab:
+        webcam.capture_dataset(settings, run_ingest)
     with sample_tab:
         for key, text in datasets.SAMPLES.items():
             if st.button(f"Add {key}", key=f"sample_{key}", help=text):

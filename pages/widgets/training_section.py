@@ -9,6 +9,7 @@ from dashboard.datasets import DatasetError
 from dashboard.training import RunStatus
 from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
+from pages.widgets import webcam
 from pages.widgets.live import live_view
 
 RUN = "run_id"
@@ -219,6 +220,7 @@ def results(settings, manifest, run) -> None:
             captions.append(f"{m.true} → {m.predicted} ({m.confidence:.0%})")
         st.image(pictures, caption=captions, width=160)
     try_it(model, r["classes"])
+    webcam.try_live(model, r["classes"])
     st.download_button(
         "Download the model (.keras + labels.json + predict.py)",
         training.export.bundle(model_file, labels_file),

@@ -1,0 +1,65 @@
+"""The webcam, as in Teachable Machine: take pictures into named classes and save them as a
+dataset (through the same safe ingest as every upload), and point the camera at something to
+see a trained model's top classes and Grad-CAM."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import datasets, glue, images, training
+
+SHOTS = "webcam_shots"  # class -> [(file name, JPEG bytes)]
+SEEN = "webcam_seen"  # file ids of pictures already added (a rerun shows the last one again)
+MAX_SHOTS = 500
+
+
+def capture_dataset(settings, run_ingest) -> None:
+    st.caption(
+        "Name a class, take its pictures, switch the class and go on; then save them all as a "
+        "dataset. The pictures stay in this browser session until you save them."
+    )
+    shots: dict = st.session_state.setdefault(SHOTS, {})
+    seen: set = st.session_state.setdefault(SEEN, set())
+    cls = st.text_input("Class of the next pictures", "Class 1", key="webcam_class").strip()
+    photo = st.camera_input(f"Take a picture of {cls or 'Class 1'}", key="webcam_photo")
+    if photo is not None and photo.file_id not in seen:
+        seen.add(photo.file_id)
+        if sum(len(v) for v in shots.values()) < MAX_SHOTS:
+            taken = shots.setdefault(cls or "Class 1", [])
+            taken.append((f"{len(taken) + 1:04d}.jpg", photo.getvalue()))
+        else:
+            st.warning(f"{MAX_SHOTS} pictures is the most one session holds: save them first.")
+    if shots:
+        total = sum(len(v) for v in shots.values())
+        st.caption(f"{total} picture(s) so far, in {len(shots)} class(es).")
+        st.dataframe(
+            [{"class": c, "pictures": len(v)} for c, v in shots.items()],
+            hide_index=True,
+        )
+    c1, c2, c3 = st.columns(3)
+    name = c1.text_input("Dataset name", "webcam", key="webcam_dataset_name")
+    if c2.button("Save as dataset", key="webcam_save", disabled=len(shots) < 2):
+        taken = {c: list(v) for c, v in shots.items()}
+        owner = glue.user_name()
+        run_ingest(name, lambda p: datasets.ingest_classes(settings, taken, name, p, owner))
+    if c3.button("Start over", key="webcam_clear", disabled=not shots):
+        shots.clear()
+        st.rerun()
+
+
+def try_live(model, classes: list[str]) -> None:
+    """A photo from the camera through the trained model: top classes and Grad-CAM."""
+    photo = st.camera_input("Or point the camera at something", key="try_camera")
+    if photo is None:
+        return
+    try:
+        rgb = glue.decoded_upload(photo.getvalue())
+    except images.ImageError as exc:
+        st.error(f"Cannot use this picture: {exc}")
+        return
+    ranked = training.results.classify(model, classes, rgb)
+    heat, class_id = training.results.explain(model, rgb)
+    c1, c2 = st.columns([1, 2])
+    c1.image(images.overlay(images.center_square(rgb, 224), heat, 0.45), width="stretch")
+    c1.caption(f"Grad-CAM for {classes[class_id]}")
+    c2.dataframe([{"class": c, "probability": round(p, 4)} for c, p in ranked[:5]], hide_index=True)
