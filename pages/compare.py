@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import backbones, compare, datasets, glue, training
+from dashboard import backbones, compare, datasets, glue, report, training
 from dashboard.settings import READONLY_NOTE
 from pages.widgets.live import live_view
 
@@ -131,13 +131,21 @@ def draw_comparison(run_ids: list[str]) -> bool:
         format_func=names.get,
         key="c_baseline",
     )
-    st.dataframe(compare.summary_rows(runs, histories, target, baseline), hide_index=True)
+    summary = compare.summary_rows(runs, histories, target, baseline)
+    st.dataframe(summary, hide_index=True)
     pretrained_vs_scratch(runs, histories)
-    d1, d2 = st.columns(2)
+    d1, d2, d3 = st.columns(3)
     csv = compare.metrics_csv(runs, histories)
     d1.download_button("Metrics (CSV)", csv, "metrics.csv", "text/csv", key="c_csv")
     html = fig.to_html(include_plotlyjs="cdn")
     d2.download_button("Chart (HTML)", html, "curves.html", "text/html", key="c_html")
+    d3.download_button(
+        "Report (one HTML file, offline)",
+        lambda: report.comparison_report(glue.settings(), run_ids, summary),  # built on click
+        "comparison_report.html",
+        "text/html",
+        key="c_report",
+    )
     st.caption("For a PNG, use the camera button on the chart.")
     return pending(runs)
 

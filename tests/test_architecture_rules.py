@@ -25,13 +25,14 @@ PROJECT_FILES = sorted(
     p for p in ROOT.rglob("*.py") if not {".git", ".venv", "venv"} & set(p.parts)
 )
 SHARED = {"settings", "images", "backbones", "significance", "storage", "shared_store"}
-FEATURES = ("datasets", "training", "advisor", "compare", "explore", "featurespace")
+FEATURES = ("datasets", "training", "advisor", "compare", "explore", "featurespace", "report")
 # dashboard's levels, bottom up; a unit imports only its own level's unit and lower levels.
 LEVELS = [
     {"shared"},
     {"datasets"},
     {"training"},
     {"advisor", "compare", "explore", "featurespace"},
+    {"report"},  # a run's report gathers the features' charts
     {"glue"},
 ]
 DATA_TABLES = {"models/catalog.py", "dashboard/datasets/layout.py"}

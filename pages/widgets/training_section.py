@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import backbones, datasets, glue, images, training
+from dashboard import backbones, datasets, glue, images, report, training
 from dashboard.datasets import DatasetError
 from dashboard.training import RunStatus
 from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
-from pages.widgets import webcam
+from pages.widgets import exports_section, webcam
 from pages.widgets.live import live_view
 
 RUN = "run_id"
@@ -227,6 +227,14 @@ def results(settings, manifest, run) -> None:
         file_name=f"{run.id}.zip",
         mime="application/zip",
         key=f"download_{run.id}",
+    )
+    exports_section.exports(settings, manifest, run)
+    st.download_button(
+        "Download a report for stakeholders (one HTML file, opens offline)",
+        lambda: report.run_report(settings, run.id),  # built on click
+        file_name=f"{run.id}_report.html",
+        mime="text/html",
+        key=f"report_{run.id}",
     )
     st.caption(
         f"The exported file, reloaded, predicted the same class as the app on "

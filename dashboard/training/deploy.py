@@ -1,0 +1,200 @@
+"""Exports people deploy, beside `model.keras`: a SavedModel for TF Serving, and TFLite for
+phones, float32 and int8 (quantised with a representative sample of the training images, float
+fallback where an op has no int8 kernel). Each takes raw RGB 0-255 (the preprocessing is inside
+the model), and each is checked as `model.keras` is: reloaded from disk, it predicts the
+validation images again; float exports must agree with the app on every class, int8 reports
+its accuracy drop instead. Made on request from the Train page (a conversion takes seconds to
+a minute), once per run, into `runs/<id>/exports/`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import uuid
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from dashboard import datasets, shared_store
+from dashboard.settings import Settings
+from dashboard.storage import atomic_path, folder_bytes, write_atomic
+from dashboard.training import results
+from dashboard.training.config import from_dict
+from dashboard.training.run_store import Run
+
+FORMATS = ("saved_model", "tflite_float32", "tflite_int8")
+REPRESENTATIVE = 64  # training images that calibrate the int8 export
+SUMMARY = "exports.json"
+
+SAVED_MODEL_USAGE = """\
+# TF Serving: docker run -p 8501:8501 -v "$PWD/saved_model:/models/clf/1" -e MODEL_NAME=clf \\
+#   tensorflow/serving   then POST {"instances": [<size x size x 3 RGB 0-255>]} to
+#   http://localhost:8501/v1/models/clf:predict
+import json, sys, numpy as np, tensorflow as tf
+from PIL import Image
+
+model = tf.saved_model.load("saved_model")
+labels = json.load(open("labels.json"))
+size = labels["image_size"]
+image = Image.open(sys.argv[1]).convert("RGB").resize((size, size), Image.BILINEAR)
+probs = model.serve(np.asarray(image, "float32")[None]).numpy()[0]
+print(labels["classes"][int(probs.argmax())], float(probs.max()))
+"""
+
+TFLITE_USAGE = """\
+# On a phone: the same file with TensorFlow Lite's Interpreter (Android, iOS, ai-edge-litert).
+import json, sys, numpy as np, tensorflow as tf
+from PIL import Image
+
+interpreter = tf.lite.Interpreter(model_path="{file}")
+interpreter.allocate_tensors()
+inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+labels = json.load(open("labels.json"))
+size = labels["image_size"]
+image = Image.open(sys.argv[1]).convert("RGB").resize((size, size), Image.BILINEAR)
+interpreter.set_tensor(inp["index"], np.asarray(image, "float32")[None])
+interpreter.invoke()
+probs = interpreter.get_tensor(out["index"])[0]
+print(labels["classes"][int(probs.argmax())], float(probs.max()))
+"""
+
+
+def exports_dir(settings: Settings, run_id: str) -> Path:
+    return settings.home / "runs" / run_id / "exports"
+
+
+def stored(settings: Settings, run_id: str) -> dict | None:
+    """The exports' checks and sizes, when this run was exported (here or on another server)."""
+    path = exports_dir(settings, run_id) / SUMMARY
+    try:
+        shared_store.pull(settings, path)
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def export_all(
+    settings: Settings, run: Run, manifest: datasets.Manifest, say: Callable | None = None
+) -> dict:
+    """Every format, checked; returns (and stores) {format: {file, bytes, ...checks}}."""
+    import keras
+
+    say = say or (lambda fraction, text: None)
+    settings.check_writable("exporting models")
+    files = results.local_artifacts(settings, run.id)
+    model = keras.saving.load_model(files["model"])
+    config = from_dict(run.config)
+    x_val, y_val = _arrays(settings, manifest, "val", config.image_size)
+    app_probs = model.predict(x_val, verbose=0)
+    folder = exports_dir(settings, run.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    say(0.1, "SavedModel for TF Serving")
+    summary = {"saved_model": _saved_model(model, folder, x_val, app_probs)}
+    say(0.4, "TFLite float32")
+    summary["tflite_float32"] = _tflite(folder, "float32", x_val, app_probs, y_val)
+    say(0.7, "TFLite int8 (calibrated on training images)")
+    x_rep, _ = _arrays(settings, manifest, "train", config.image_size, REPRESENTATIVE)
+    summary["tflite_int8"] = _tflite(folder, "int8", x_val, app_probs, y_val, x_rep)
+    write_atomic(folder / SUMMARY, json.dumps(summary, indent=1))
+    shared_store.push(settings, *[folder / s["file"] for s in summary.values()])
+    shared_store.push(settings, folder / SUMMARY)  # last: the mark that they are complete
+    say(1.0, "Done")
+    return summary
+
+
+def _arrays(settings, manifest, split, size, limit=None) -> tuple[np.ndarray, np.ndarray]:
+    feed = datasets.training_data(settings, manifest, split, image_size=size, shuffle=False)
+    xs, ys = [], []
+    for x, y in feed:
+        xs.append(x.numpy())
+        ys.append(y.numpy())
+        if limit and sum(len(b) for b in xs) >= limit:
+            break
+    return np.concatenate(xs)[:limit], np.concatenate(ys)[:limit]
+
+
+def _checks(probs: np.ndarray, app_probs: np.ndarray) -> dict:
+    same = probs.argmax(1) == app_probs.argmax(1)
+    return {
+        "parity_images": int(len(same)),
+        "parity_same_class": int(same.sum()),
+        "parity_max_abs_diff": float(np.abs(probs - app_probs).max()) if len(same) else 0.0,
+    }
+
+
+def _saved_model(model, folder: Path, x_val, app_probs) -> dict:
+    import tensorflow as tf
+
+    final = folder / "saved_model"
+    tmp = folder / f".saved_model.{uuid.uuid4().hex}"
+    model.export(str(tmp), format="tf_saved_model", verbose=False)
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    archive = folder / "saved_model.zip"
+    with atomic_path(archive) as out:
+        shutil.make_archive(str(out.with_suffix("")), "zip", final)
+    loaded = tf.saved_model.load(str(final))  # kept: its variables die with it
+    probs = loaded.serve(x_val).numpy()
+    checks = _checks(probs, app_probs)
+    ok = checks["parity_same_class"] == checks["parity_images"]
+    return {"file": archive.name, "bytes": folder_bytes(final), "parity_ok": ok, **checks}
+
+
+def _tflite(folder: Path, kind: str, x_val, app_probs, y_val, representative=None) -> dict:
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(folder / "saved_model"))
+    if kind == "int8":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: ([x[None]] for x in representative)
+    path = folder / f"model_{kind}.tflite"
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(converter.convert())
+    probs = tflite_predict(path, x_val)
+    checks = _checks(probs, app_probs)
+    out = {"file": path.name, "bytes": path.stat().st_size, **checks}
+    if kind == "int8":  # quantised: judged by its accuracy, not by equal probabilities
+        accuracy = float((probs.argmax(1) == y_val).mean())
+        app_accuracy = float((app_probs.argmax(1) == y_val).mean())
+        return {**out, "accuracy": accuracy, "accuracy_drop": app_accuracy - accuracy}
+    return {**out, "parity_ok": checks["parity_same_class"] == checks["parity_images"]}
+
+
+def tflite_predict(path: Path, x: np.ndarray) -> np.ndarray:
+    """Probabilities from a .tflite file, one image at a time (as a phone runs it)."""
+    import tensorflow as tf
+
+    interpreter = tf.lite.Interpreter(model_path=str(path))
+    interpreter.allocate_tensors()
+    inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+    rows = []
+    for image in x:
+        interpreter.set_tensor(inp["index"], image[None].astype(inp["dtype"]))
+        interpreter.invoke()
+        rows.append(interpreter.get_tensor(out["index"])[0].astype("float32"))
+    return np.stack(rows)
+
+
+def bundle(settings: Settings, run_id: str, fmt: str) -> bytes:
+    """A zip for download: the export, labels.json and its usage snippet (predict.py)."""
+    folder = exports_dir(settings, run_id)
+    summary = stored(settings, run_id) or {}
+    name = summary[fmt]["file"]
+    shared_store.pull(settings, folder / name)
+    labels = results.local_artifacts(settings, run_id)["labels"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        if fmt == "saved_model":
+            with zipfile.ZipFile(folder / name) as inner:
+                for member in inner.namelist():
+                    zf.writestr(f"saved_model/{member}", inner.read(member))
+            zf.writestr("predict.py", SAVED_MODEL_USAGE)
+        else:
+            zf.write(folder / name, name)
+            zf.writestr("predict.py", TFLITE_USAGE.replace("{file}", name))
+        zf.write(labels, "labels.json")
+    return buf.getvalue()

@@ -1,0 +1,92 @@
+"""Exports people deploy: a SavedModel and TFLite float32 / int8, each reloaded and checked
+against the app, and each download's predict.py run as a user would run it."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from dashboard import training
+from tests.conftest import coloured, wait
+from tests.tiny_training import config, tiny_dataset, tiny_settings
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    from tests.conftest import WEIGHTS_DIR
+
+    if not WEIGHTS_DIR.is_dir():
+        pytest.skip("shared weights missing")
+    home = tmp_path_factory.mktemp("deploy")
+    settings = tiny_settings(home, WEIGHTS_DIR)
+    manifest = tiny_dataset(settings)
+    jm = training.JobManager(settings)
+    try:
+        run = wait(jm, jm.submit(config(manifest, epochs=5))[0].id)
+    finally:
+        jm.shutdown()
+    assert run.status == "finished", run.message
+    return settings, manifest, run, training.deploy.export_all(settings, run, manifest)
+
+
+def test_every_format_is_made_and_agrees_with_the_app(exported):
+    settings, manifest, run, summary = exported
+    assert list(summary) == list(training.deploy.FORMATS)
+    for fmt in ("saved_model", "tflite_float32"):
+        s = summary[fmt]
+        assert s["parity_ok"] and s["parity_images"] == len(manifest.records("val")), s
+        assert s["parity_max_abs_diff"] < 1e-4, s
+    int8 = summary["tflite_int8"]
+    assert int8["accuracy_drop"] <= 0.25 and int8["bytes"] < summary["tflite_float32"]["bytes"]
+    assert training.deploy.stored(settings, run.id) == summary
+
+
+@pytest.mark.parametrize("fmt", training.deploy.FORMATS)
+def test_each_download_runs_its_usage_snippet(exported, fmt, tmp_path):
+    settings, manifest, run, _ = exported
+    with zipfile.ZipFile(io.BytesIO(training.deploy.bundle(settings, run.id, fmt))) as zf:
+        zf.extractall(tmp_path)
+    (tmp_path / "photo.png").write_bytes(coloured(7, (220, 30, 30)))
+    out = subprocess.run(
+        [sys.executable, "predict.py", "photo.png"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    predicted, probability = out.stdout.split()[-2:]
+    assert predicted == "red" and 0.5 < float(probability) <= 1.0, out.stdout
+
+
+def test_the_page_makes_the_exports_and_offers_each_download(shared_weights_env, train_page):
+    import time
+
+    from dashboard import glue
+    from dashboard.settings import Settings
+
+    manifest = tiny_dataset(Settings.from_env())
+    at = train_page
+    at.run()
+    at.selectbox(key="train_backbone").set_value("MobileNet_0.25_224").run()
+    at.number_input(key="epochs_MobileNet_0.25_224_linear_head").set_value(2)
+    next(b for b in at.button if b.label == "Train").click().run()
+    for _ in range(240):
+        run = glue.job_manager().runs.list(manifest.id)[0]
+        if not run.active:
+            break
+        time.sleep(0.5)
+    assert run.status == "finished", run.message
+    at.run()
+    at.button(key=f"export_{run.id}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.exception]
+    table = next(df.value for df in at.dataframe if "check" in df.value.columns)
+    assert list(table["format"]) == ["SavedModel (TF Serving)", "TFLite float32", "TFLite int8"]
+    assert "4/4 same class" in table["check"].iloc[0], table
+    downloads = [b for b in at.get("download_button") if "Download " in b.proto.label]
+    assert len(downloads) >= 4  # model.keras and the three exports
