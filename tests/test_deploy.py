@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zipfile
 
+import numpy as np
 import pytest
 
 from dashboard import training
@@ -90,3 +91,29 @@ def test_the_page_makes_the_exports_and_offers_each_download(shared_weights_env,
     assert "4/4 same class" in table["check"].iloc[0], table
     downloads = [b for b in at.get("download_button") if "Download " in b.proto.label]
     assert len(downloads) >= 4  # model.keras and the three exports
+
+
+def test_a_finished_run_maps_its_fine_tuned_features_beside_the_pretrained(exported):
+    from dashboard import featurespace
+
+    settings, manifest, run, _ = exported
+    fmap = featurespace.feature_map(settings, manifest, run.backbone, "PCA", run_id=run.id)
+    assert list(fmap.panels) == ["Pretrained (ImageNet)", "Fine-tuned by this run"]
+    assert all(p.shape == (len(fmap.rows), 2) for p in fmap.panels.values())
+
+
+def test_a_fine_tuned_base_maps_features_of_its_own(exported):
+    from dashboard import featurespace
+    from dashboard.featurespace import vectors
+
+    settings, manifest, _, _ = exported
+    jm = training.JobManager(settings)
+    try:
+        run = wait(jm, jm.submit(config(manifest, "finetune_top", epochs=2))[0].id)
+    finally:
+        jm.shutdown()
+    tuned = vectors.finetuned(settings, manifest, run.id, lambda f, t: None)
+    n = len(manifest.records("train", "val"))
+    assert tuned.features.shape == (n, 256)  # MobileNet α=0.25's pooled width, fine-tuned
+    fmap = featurespace.feature_map(settings, manifest, run.backbone, "PCA", run_id=run.id)
+    assert not np.allclose(*fmap.panels.values())

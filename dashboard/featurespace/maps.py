@@ -1,5 +1,7 @@
-"""One call for the page: a dataset's map, pretrained beside random weights, with everything
-the page shows around it. The 2-D points are cached too, so a warm map costs nothing."""
+"""One call for the page: a dataset's map in two panels, with everything the page shows around
+it. Before training: the pretrained backbone beside the same network at random weights. From a
+finished run: the pretrained features beside the run's own, fine-tuned ones, so one sees the
+classes pull apart. The 2-D points are cached too, so a warm map costs nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from dashboard.settings import Settings
 from models import catalog
 
 VERSION = 1
+PRETRAINED = "Pretrained (ImageNet)"
+RANDOM = "Same network, random weights"
+FINETUNED = "Fine-tuned by this run"
 
 
 @dataclass(frozen=True)
@@ -20,8 +25,7 @@ class FeatureMap:
     method: str
     rows: np.ndarray  # which images were mapped (all, or a stratified sample)
     total: int  # images in the dataset's train and val splits
-    pretrained: np.ndarray  # (len(rows), 2)
-    random: np.ndarray
+    panels: dict[str, np.ndarray]  # title -> (len(rows), 2) points
     features: np.ndarray  # pretrained features of the mapped images, for neighbours
     labels: np.ndarray
     records: list[datasets.ImageRecord]
@@ -31,12 +35,10 @@ class FeatureMap:
         return len(self.rows) < self.total
 
     def separation(self) -> dict[str, float]:
+        """Each panel's class separation (silhouette of its points, -1 to 1)."""
         from dashboard.featurespace.charts import separation
 
-        return {
-            "pretrained": separation(self.pretrained, self.labels),
-            "random": separation(self.random, self.labels),
-        }
+        return {title: separation(points, self.labels) for title, points in self.panels.items()}
 
     def suspects(self) -> list[neighbours.Suspect]:
         return neighbours.suspects(self.features, self.labels)
@@ -52,22 +54,28 @@ def feature_map(
     method: str = "t-SNE",
     limit: int = embedding.LIMIT,
     say: vectors.Progress | None = None,
+    run_id: str | None = None,
 ) -> FeatureMap:
+    """Pretrained beside random weights; with `run_id`, pretrained beside that run's model."""
     say = say or (lambda fraction, text: None)
     backbone = catalog.get(backbone_key)
     pre = vectors.pretrained(settings, manifest, backbone, lambda f, t: say(0.45 * f, t))
-    rand = vectors.random_init(settings, manifest, backbone, lambda f, t: say(0.45 + 0.3 * f, t))
+    weights = {PRETRAINED: training.pretrained_weights_id(settings, backbone)}
+    if run_id is None:
+        other = vectors.random_init(
+            settings, manifest, backbone, lambda f, t: say(0.45 + 0.3 * f, t)
+        )
+        weights[RANDOM] = f"random-init:{vectors.RANDOM_SEED}"
+    else:
+        other = vectors.finetuned(settings, manifest, run_id, lambda f, t: say(0.45 + 0.3 * f, t))
+        weights[FINETUNED] = f"run:{run_id}"
     rows = embedding.sample_rows(pre.labels, limit)
-    points = {}
-    weights = {
-        "pretrained": training.pretrained_weights_id(settings, backbone),
-        "random": f"random-init:{vectors.RANDOM_SEED}",
-    }
-    for name, vecs in (("pretrained", pre), ("random", rand)):
-        say(0.75 if name == "pretrained" else 0.88, f"{method} of the {name} features")
-        kind = f"{weights[name]}|{method}|map{VERSION}"
+    panels = {}
+    for (title, wid), vecs in zip(weights.items(), (pre, other), strict=True):
+        say(0.75 if title == PRETRAINED else 0.88, f"{method} of the features: {title}")
+        kind = f"{wid}|{method}|map{VERSION}"
         entry = (backbone.key, kind, manifest.id, f"{len(rows)} of {len(pre.labels)}", 0)
-        points[name] = training.cached_array(
+        panels[title] = training.cached_array(
             settings, entry, lambda v=vecs: embedding.embed(v.features[rows], method)
         )
     say(1.0, "Done")
@@ -75,8 +83,7 @@ def feature_map(
         method,
         rows,
         len(pre.labels),
-        points["pretrained"],
-        points["random"],
+        panels,
         pre.features[rows],
         pre.labels[rows],
         [pre.records[i] for i in rows],

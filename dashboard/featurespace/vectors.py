@@ -69,6 +69,41 @@ def random_init(
     return Vectors(features, np.array(manifest.labels(chosen), "int32"), chosen)
 
 
+def finetuned(
+    settings: Settings, manifest: datasets.Manifest, run_id: str, say: Progress
+) -> Vectors:
+    """A finished run's own representation of each image: what its final layer sees (the
+    pooled features of its base, through its head's hidden layers where it has them), from
+    the run's exported `model.keras`. A linear head on a frozen base changes none of it."""
+    import keras
+
+    chosen = records(manifest)
+
+    def compute() -> np.ndarray:
+        model = keras.saving.load_model(training.results.local_artifacts(settings, run_id)["model"])
+        pooled = _penultimate(model)
+        size = int(model.input_shape[1])
+        batches = datasets.records_data(settings, manifest, chosen, image_size=size)
+        n = len(chosen)
+        report = lambda done: say(done / max(n, 1), f"Fine-tuned features: {done}/{n} images")  # noqa: E731
+        return feature_maps.pooled_features(pooled, batches, report)
+
+    features = training.cached_array(
+        settings, (run_id, "fine-tuned", manifest.id, "train+val", 0), compute
+    )
+    return Vectors(features, np.array(manifest.labels(chosen), "int32"), chosen)
+
+
+def _penultimate(model):
+    import keras
+
+    x = model.get_layer("pool").output
+    head = next(layer for layer in model.layers if layer.name.endswith("_head"))
+    for layer in head.layers[:-1]:  # every layer of the head but its softmax
+        x = layer(x)
+    return keras.Model(model.inputs, x)
+
+
 def _model(settings: Settings, backbone: Backbone, size: int, pretrained: bool):
     with backbones.building(None if pretrained else RANDOM_SEED):
         base = backbones.build(

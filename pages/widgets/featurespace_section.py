@@ -20,31 +20,48 @@ INTRO = (
 )
 
 
-def feature_space(settings, manifest, backbone: str) -> None:
-    st.subheader("Feature space")
-    st.caption(INTRO)
-    method = st.radio("Map", featurespace.METHODS, horizontal=True, key="fs_method")
-    key = f"fs_{manifest.id}_{backbone}_{method}"
+RUN_INTRO = (
+    "The same images, placed by the pretrained features (left) and by this run's own model "
+    "after training (right): training pulls the classes apart."
+)
+
+
+def feature_space(settings, manifest, backbone: str, run=None) -> None:
+    """Before training (`run` None): pretrained beside random weights. For a finished run:
+    pretrained beside the run's fine-tuned features."""
+    st.subheader("Feature space" if run is None else "Feature space after this run")
+    st.caption(INTRO if run is None else RUN_INTRO)
+    where = "" if run is None else f"_{run.id}"
+    method = st.radio("Map", featurespace.METHODS, horizontal=True, key=f"fs_method{where}")
+    key = f"fs_{manifest.id}_{backbone}_{method}{where}"
     if key not in st.session_state:
-        if not st.button("Map this dataset in feature space", key=f"fs_go_{manifest.id}"):
+        label = "Map this dataset in feature space" if run is None else "Map this run's features"
+        if not st.button(label, key=f"fs_go_{manifest.id}{where}"):
             return
-        fmap = _compute(settings, manifest, backbone, method)
+        fmap = _compute(settings, manifest, backbone, method, run)
         if fmap is None:
             return
         st.session_state[key] = fmap
     fmap = st.session_state[key]
-    _show_map(fmap, manifest)
+    _show_map(fmap, manifest, where)
+    if run is not None:
+        return
     chosen = _pick_image(fmap, manifest)
     if chosen is not None:
         _show_neighbours(settings, manifest, fmap, chosen)
     _show_suspects(settings, manifest, fmap)
 
 
-def _compute(settings, manifest, backbone, method) -> featurespace.FeatureMap | None:
+def _compute(settings, manifest, backbone, method, run) -> featurespace.FeatureMap | None:
     bar = st.progress(0.0, text="Mapping…")
     try:
         return featurespace.feature_map(
-            settings, manifest, backbone, method, say=lambda f, t: bar.progress(min(f, 1.0), t)
+            settings,
+            manifest,
+            backbone,
+            method,
+            say=lambda f, t: bar.progress(min(f, 1.0), t),
+            run_id=None if run is None else run.id,
         )
     except (WeightsUnavailable, datasets.DatasetError) as exc:
         st.error(str(exc))
@@ -56,27 +73,26 @@ def _compute(settings, manifest, backbone, method) -> featurespace.FeatureMap | 
     return None
 
 
-def _show_map(fmap, manifest) -> None:
+def _show_map(fmap, manifest, where: str) -> None:
     fig = featurespace.charts.map_figure(
-        {"Pretrained (ImageNet)": fmap.pretrained, "Same network, random weights": fmap.random},
+        fmap.panels,
         fmap.labels,
         manifest.classes,
         [r.split for r in fmap.records],
         [r.original for r in fmap.records],
     )
     event = st.plotly_chart(
-        fig, on_select="rerun", selection_mode="points", key=f"fs_map_{manifest.id}"
+        fig, on_select="rerun", selection_mode="points", key=f"fs_map_{manifest.id}{where}"
     )
     points = (event or {}).get("selection", {}).get("points", [])
     if points and "customdata" in points[0]:
         st.session_state[f"fs_pick_{manifest.id}"] = int(points[0]["customdata"])
-    sep = fmap.separation()
+    sep = "; ".join(f"{title} {value:.2f}" for title, value in fmap.separation().items())
     note = (
         f"{fmap.method} of {len(fmap.rows):,} images"
         + (f" (a stratified sample of {fmap.total:,})" if fmap.sampled else "")
-        + f". Class separation (silhouette, -1 to 1): pretrained {sep['pretrained']:.2f}, "
-        f"random weights {sep['random']:.2f}. Markers: ● train, ◆ validation. "
-        "Click a dot to see its neighbours."
+        + f". Class separation (silhouette, -1 to 1): {sep}. Markers: ● train, ◆ validation."
+        + ("" if where else " Click a dot to see its neighbours.")
     )
     st.caption(note)
 

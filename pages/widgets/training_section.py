@@ -9,7 +9,7 @@ from dashboard.datasets import DatasetError
 from dashboard.training import RunStatus
 from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
-from pages.widgets import exports_section, webcam
+from pages.widgets import exports_section, featurespace_section, webcam
 from pages.widgets.live import live_view
 
 RUN = "run_id"
@@ -229,6 +229,7 @@ def results(settings, manifest, run) -> None:
         key=f"download_{run.id}",
     )
     exports_section.exports(settings, manifest, run)
+    featurespace_section.feature_space(settings, manifest, run.backbone, run)
     st.download_button(
         "Download a report for stakeholders (one HTML file, opens offline)",
         lambda: report.run_report(settings, run.id),  # built on click
