@@ -55,7 +55,7 @@ def test_compare_shows_curves_summary_and_confusion(two_runs):
     assert set(summary["id"]) == set(ids) and "speed-up (epochs)" in summary.columns
     assert at.selectbox(key="c_baseline").value == ids[1]  # the scratch run is the baseline
     downloads = [b.proto.label for b in at.get("download_button")]
-    assert downloads == ["Metrics (CSV)", "Chart (HTML)"]
+    assert downloads == ["Metrics (CSV)", "Chart (HTML)", "Report (one HTML file, offline)"]
     from dashboard import compare
 
     runs = [jm.runs.get(i) for i in ids]
