@@ -109,10 +109,10 @@ def test_pretrained_features_separate_flowers_better_and_find_the_planted_labels
     settings, manifest, moved = planted
     fmap = featurespace.feature_map(settings, manifest, BACKBONE, "t-SNE")
     assert len(fmap.rows) == fmap.total == len(manifest.records("train", "val"))
-    sep = fmap.separation()
+    sep = fmap.separation
     assert list(sep) == ["Pretrained (ImageNet)", "Same network, random weights"]
     assert sep["Pretrained (ImageNet)"] > sep["Same network, random weights"] + 0.05, sep
-    found = fmap.suspects()
+    found = fmap.suspects
     suspects = {fmap.records[s.index].original for s in found}
     # Two of the three planted daisies are flagged (the third looks like a tulip to the probe
     # too: p = 0.58), both among the ten clearest; the first is pointed back to daisy.

@@ -6,6 +6,7 @@ classes pull apart. The 2-D points are cached too, so a warm map costs nothing."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -34,15 +35,20 @@ class FeatureMap:
     def sampled(self) -> bool:
         return len(self.rows) < self.total
 
+    # Cached: the page asks again on every rerun (a click on a dot), and the suspects' probe
+    # is a 5-fold fit.
+    @cached_property
     def separation(self) -> dict[str, float]:
         """Each panel's class separation (silhouette of its points, -1 to 1)."""
         from dashboard.featurespace.charts import separation
 
         return {title: separation(points, self.labels) for title, points in self.panels.items()}
 
+    @cached_property
     def suspects(self) -> list[neighbours.Suspect]:
         return neighbours.suspects(self.features, self.labels)
 
+    @cached_property
     def near_duplicates(self) -> list[neighbours.NearDuplicate]:
         return neighbours.near_duplicates(self.features, [r.sha for r in self.records])
 

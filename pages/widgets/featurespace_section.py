@@ -87,7 +87,7 @@ def _show_map(fmap, manifest, where: str) -> None:
     points = (event or {}).get("selection", {}).get("points", [])
     if points and "customdata" in points[0]:
         st.session_state[f"fs_pick_{manifest.id}"] = int(points[0]["customdata"])
-    sep = "; ".join(f"{title} {value:.2f}" for title, value in fmap.separation().items())
+    sep = "; ".join(f"{title} {value:.2f}" for title, value in fmap.separation.items())
     note = (
         f"{fmap.method} of {len(fmap.rows):,} images"
         + (f" (a stratified sample of {fmap.total:,})" if fmap.sampled else "")
@@ -126,7 +126,7 @@ def _show_neighbours(settings, manifest, fmap, chosen: int) -> None:
 
 
 def _show_suspects(settings, manifest, fmap) -> None:
-    suspects = fmap.suspects()
+    suspects = fmap.suspects
     classes = manifest.classes
     st.markdown(f"**Likely label problems** ({len(suspects)})")
     if not suspects:
@@ -156,7 +156,7 @@ def _show_suspects(settings, manifest, fmap) -> None:
             caption=[f"{classes[s.label]} → {classes[s.likely]}?" for s in suspects[:8]],
             width=96,
         )
-    pairs = fmap.near_duplicates()
+    pairs = fmap.near_duplicates
     st.markdown(f"**Near-duplicates** ({len(pairs)})")
     if pairs:
         st.dataframe(
