@@ -120,6 +120,23 @@ def require_entry_navigation() -> None:
         st.rerun()
 
 
+@st.cache_data(show_spinner="Classifying…", max_entries=64)
+def tried_image(model_path: str, mtime: float, classes: tuple[str, ...], rgb: np.ndarray):
+    """A trained model on one image (a file or a camera picture): its ranked classes, and the
+    image with Grad-CAM for the top one; once per (model, image), not on every rerun."""
+    model = trained_model(model_path, mtime)
+    ranked = training.results.classify(model, list(classes), rgb)
+    heat, class_id = training.results.explain(model, rgb)
+    return ranked, images.overlay(images.center_square(rgb, 224), heat, 0.45), class_id
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def record_thumbnail(dataset_id: str, file: str, size: int = 96) -> np.ndarray:
+    """One stored image, small, decoded once (`file` is content-addressed)."""
+    path = datasets.open_store(settings()).local_folder(dataset_id) / file
+    return images.thumbnail(images.decode(path.read_bytes()), size)
+
+
 @st.cache_data(show_spinner="Explaining the mistakes…", max_entries=512)
 def mistake_overlay(model_path: str, mtime: float, image_file: str, class_id: int) -> np.ndarray:
     """A misclassified image with Grad-CAM for the predicted class, once per (model, image)."""

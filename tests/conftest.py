@@ -173,3 +173,21 @@ def shared_env(request, tmp_path) -> dict[str, str]:
         return {"TLAB_STORE_URL": (tmp_path / "shared").as_uri()}
     endpoint = request.getfixturevalue("s3_endpoint")
     return {"TLAB_STORE_URL": endpoint.fresh_bucket(), "TLAB_STORE_OPTIONS": endpoint.options()}
+
+
+def train_on_page(at: AppTest, dataset_id: str | None = None, epochs: int = 2):
+    """A linear-head run of the small shared backbone, from the Train page's form, waited for;
+    returns the finished run and leaves the page showing its results."""
+    from dashboard import glue
+
+    at.selectbox(key="train_backbone").set_value("MobileNet_0.25_224").run()
+    at.number_input(key="epochs_MobileNet_0.25_224_linear_head").set_value(epochs)
+    next(b for b in at.button if b.label == "Train").click().run()
+    for _ in range(240):
+        run = glue.job_manager().runs.list(dataset_id)[0]
+        if not run.active:
+            break
+        time.sleep(0.5)
+    assert run.status == "finished", run.message
+    at.run()
+    return run

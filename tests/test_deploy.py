@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from dashboard import training
-from tests.conftest import coloured, wait
+from tests.conftest import coloured, train_on_page, wait
 from tests.tiny_training import config, tiny_dataset, tiny_settings
 
 
@@ -66,24 +66,12 @@ def test_each_download_runs_its_usage_snippet(exported, fmt, tmp_path):
 
 
 def test_the_page_makes_the_exports_and_offers_each_download(shared_weights_env, train_page):
-    import time
-
-    from dashboard import glue
     from dashboard.settings import Settings
 
     manifest = tiny_dataset(Settings.from_env())
     at = train_page
     at.run()
-    at.selectbox(key="train_backbone").set_value("MobileNet_0.25_224").run()
-    at.number_input(key="epochs_MobileNet_0.25_224_linear_head").set_value(2)
-    next(b for b in at.button if b.label == "Train").click().run()
-    for _ in range(240):
-        run = glue.job_manager().runs.list(manifest.id)[0]
-        if not run.active:
-            break
-        time.sleep(0.5)
-    assert run.status == "finished", run.message
-    at.run()
+    run = train_on_page(at, manifest.id)
     at.button(key=f"export_{run.id}").click().run()
     assert not at.exception and not at.error, [e.value for e in at.exception]
     table = next(df.value for df in at.dataframe if "check" in df.value.columns)

@@ -11,7 +11,6 @@ Explore's uploads.
 from __future__ import annotations
 
 import io
-import time
 
 import numpy as np
 import pytest
@@ -19,9 +18,9 @@ import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from dashboard import datasets, glue, images
+from dashboard import datasets, images
 from dashboard.settings import Settings
-from tests.conftest import ROOT, no_exception
+from tests.conftest import ROOT, no_exception, train_on_page
 
 # (width, height)
 ODD_SHAPES = [(1, 1), (1, 40), (40, 1), (3, 10000), (10000, 3), (2, 700), (700, 2), (5, 5)]
@@ -97,16 +96,7 @@ def test_a_run_on_odd_shapes_shows_its_mistakes_and_tries_every_odd_image(
     manifest = odd_dataset(Settings.from_env())
     at = train_page
     at.run()
-    at.selectbox(key="train_backbone").set_value("MobileNet_0.25_224").run()
-    at.number_input(key="epochs_MobileNet_0.25_224_linear_head").set_value(2)
-    next(b for b in at.button if b.label == "Train").click().run()
-    for _ in range(240):
-        run = glue.job_manager().runs.list(manifest.id)[0]
-        if not run.active:
-            break
-        time.sleep(0.5)
-    assert run.status == "finished", run.message
-    at.run()
+    train_on_page(at, manifest.id)
     no_exception(at)
     assert any(m.label == "Export parity" for m in at.metric)
     for name, data in ODD_FILES:

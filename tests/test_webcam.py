@@ -5,13 +5,12 @@ Grad-CAM."""
 from __future__ import annotations
 
 import io
-import time
 
 import numpy as np
 from PIL import Image
 
 from dashboard import glue
-from tests.conftest import no_exception
+from tests.conftest import no_exception, train_on_page
 
 COLOURS = {"red": (210, 30, 30), "blue": (30, 40, 210)}
 
@@ -66,16 +65,7 @@ def test_one_class_is_not_enough_to_save(train_page):
 def test_a_trained_model_classifies_a_camera_picture_with_grad_cam(shared_weights_env, train_page):
     at = take_pictures(train_page, 6)
     at.button(key="webcam_save").click().run()
-    at.selectbox(key="train_backbone").set_value("MobileNet_0.25_224").run()
-    at.number_input(key="epochs_MobileNet_0.25_224_linear_head").set_value(5)
-    next(b for b in at.button if b.label == "Train").click().run()
-    for _ in range(240):
-        run = glue.job_manager().runs.list()[0]
-        if not run.active:
-            break
-        time.sleep(0.5)
-    assert run.status == "finished", run.message
-    at.run()
+    train_on_page(at, epochs=5)
     at.camera_input(key="try_camera").set_value(("me.jpg", jpeg(COLOURS["red"], 99), "image/jpeg"))
     at.run()
     no_exception(at)

@@ -84,15 +84,7 @@ def measure(
 
     def pretrained_model():  # built once, and only if some pretrained pass is not cached
         if not pretrained:
-            with backbones.building():
-                base = backbones.build(
-                    backbone,
-                    include_top=False,
-                    input_size=size,
-                    weights_dir=settings.weights_dir,
-                    allow_download=settings.allow_download,
-                )
-                pretrained.append(classifier.raw_image_model(backbone, base, size))
+            pretrained.append(training.pooled_model(settings, backbone, size))
         return pretrained[0]
 
     records = manifest.records(*training.FEATURE_SPLITS)  # the order of the cached features
@@ -121,9 +113,7 @@ def measure(
     sample = [records[i] for i in rows]
 
     def random_pass():
-        with backbones.building(RANDOM_SEED):
-            base = backbones.build(backbone, include_top=False, pretrained=False, input_size=size)
-            model = classifier.raw_image_model(backbone, base, size)
+        model = training.pooled_model(settings, backbone, size, pretrained=False, seed=RANDOM_SEED)
         return _pass(
             model, sample, settings, manifest, size, say, 0.55, 0.25, "Same network, random weights"
         )

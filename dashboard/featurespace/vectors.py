@@ -15,7 +15,7 @@ import numpy as np
 
 from dashboard import datasets, training
 from dashboard.settings import Settings
-from models import backbones, classifier, feature_maps
+from models import feature_maps
 from models.catalog import Backbone
 
 RANDOM_SEED = 0  # the same random network every time (and the advisor's)
@@ -44,7 +44,7 @@ def pretrained(
         backbone.key,
         training.pretrained_weights_id(settings, backbone),
         size,
-        lambda: _model(settings, backbone, size, pretrained=True),
+        lambda: training.pooled_model(settings, backbone, size),
         on_batch=lambda done: say(done / max(n, 1), f"Pretrained features: {done}/{n} images"),
     )
     features = np.concatenate([x for x, _ in splits])
@@ -58,7 +58,7 @@ def random_init(
     size, chosen = backbone.input_size, records(manifest)
 
     def compute() -> np.ndarray:
-        model = _model(settings, backbone, size, pretrained=False)
+        model = training.pooled_model(settings, backbone, size, False, RANDOM_SEED)
         batches = datasets.records_data(settings, manifest, chosen, image_size=size)
         n = len(chosen)
         report = lambda done: say(done / max(n, 1), f"Random weights: {done}/{n} images")  # noqa: E731
@@ -102,16 +102,3 @@ def _penultimate(model):
     for layer in head.layers[:-1]:  # every layer of the head but its softmax
         x = layer(x)
     return keras.Model(model.inputs, x)
-
-
-def _model(settings: Settings, backbone: Backbone, size: int, pretrained: bool):
-    with backbones.building(None if pretrained else RANDOM_SEED):
-        base = backbones.build(
-            backbone,
-            include_top=False,
-            pretrained=pretrained,
-            input_size=size,
-            weights_dir=settings.weights_dir,
-            allow_download=settings.allow_download,
-        )
-        return classifier.raw_image_model(backbone, base, size)

@@ -12,6 +12,7 @@ from dashboard.training.features import (
     cached_array,
     clear_caches,
     labels,
+    pooled_model,
     pretrained_weights_id,
     split_features,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "labels",
     "lr_range",
     "manager",
+    "pooled_model",
     "pretrained_weights_id",
     "results",
     "same_schedule",

@@ -27,7 +27,7 @@ import numpy as np
 from dashboard import datasets, shared_store
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path, folder_bytes
-from models import backbones, feature_maps
+from models import backbones, classifier, feature_maps
 from models.catalog import Backbone
 
 VERSION = 1
@@ -99,6 +99,23 @@ def pretrained_weights_id(settings: Settings, backbone: Backbone, include_top: b
         allow_download=settings.allow_download,
     )
     return weights_identity(source.path) if source.path else source.filename
+
+
+def pooled_model(
+    settings: Settings, backbone: Backbone, size: int, pretrained: bool = True, seed=None
+):
+    """The backbone on raw images with pooled output: the model whose outputs fill this
+    cache. `pretrained=False` with a `seed` gives the same random network every time."""
+    with backbones.building(seed):
+        base = backbones.build(
+            backbone,
+            include_top=False,
+            pretrained=pretrained,
+            input_size=size,
+            weights_dir=settings.weights_dir,
+            allow_download=settings.allow_download,
+        )
+        return classifier.raw_image_model(backbone, base, size)
 
 
 def labels(manifest: datasets.Manifest, split: str) -> np.ndarray:

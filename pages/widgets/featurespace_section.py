@@ -8,7 +8,7 @@ import logging
 
 import streamlit as st
 
-from dashboard import datasets, featurespace, images
+from dashboard import datasets, featurespace, glue
 from models.weights import WeightsUnavailable
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,8 @@ def feature_space(settings, manifest, backbone: str, run=None) -> None:
         return
     chosen = _pick_image(fmap, manifest)
     if chosen is not None:
-        _show_neighbours(settings, manifest, fmap, chosen)
-    _show_suspects(settings, manifest, fmap)
+        _show_neighbours(manifest, fmap, chosen)
+    _show_suspects(manifest, fmap)
 
 
 def _compute(settings, manifest, backbone, method, run) -> featurespace.FeatureMap | None:
@@ -100,32 +100,32 @@ def _show_map(fmap, manifest, where: str) -> None:
 def _pick_image(fmap, manifest) -> int | None:
     options = list(range(len(fmap.records)))
     key = f"fs_pick_{manifest.id}"
+    st.session_state.setdefault(key, None)  # a click on a dot sets it (_show_map)
     return st.selectbox(
         "Image",
         options,
-        index=st.session_state.get(key),
         key=key,
         placeholder="Pick an image (or click a dot)",
         format_func=lambda i: f"{fmap.records[i].original} · {fmap.records[i].cls}",
     )
 
 
-def _thumb(settings, manifest, record, size=96):
-    return images.thumbnail(images.decode(datasets.read_image(settings, manifest, record)), size)
+def _thumb(manifest, record):
+    return glue.record_thumbnail(manifest.id, record.file)
 
 
-def _show_neighbours(settings, manifest, fmap, chosen: int) -> None:
+def _show_neighbours(manifest, fmap, chosen: int) -> None:
     near = featurespace.nearest(fmap.features, chosen)
-    pictures = [_thumb(settings, manifest, fmap.records[chosen])]
+    pictures = [_thumb(manifest, fmap.records[chosen])]
     captions = [f"picked · {fmap.records[chosen].cls}"]
     for i, sim in near:
-        pictures.append(_thumb(settings, manifest, fmap.records[i]))
+        pictures.append(_thumb(manifest, fmap.records[i]))
         captions.append(f"{fmap.records[i].cls} · {sim:.2f}")
     st.markdown("**Nearest neighbours** (pretrained features, cosine similarity)")
     st.image(pictures, caption=captions, width=96)
 
 
-def _show_suspects(settings, manifest, fmap) -> None:
+def _show_suspects(manifest, fmap) -> None:
     suspects = fmap.suspects
     classes = manifest.classes
     st.markdown(f"**Likely label problems** ({len(suspects)})")
@@ -152,7 +152,7 @@ def _show_suspects(settings, manifest, fmap) -> None:
             hide_index=True,
         )
         st.image(
-            [_thumb(settings, manifest, fmap.records[s.index]) for s in suspects[:8]],
+            [_thumb(manifest, fmap.records[s.index]) for s in suspects[:8]],
             caption=[f"{classes[s.label]} → {classes[s.likely]}?" for s in suspects[:8]],
             width=96,
         )

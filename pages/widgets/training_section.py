@@ -9,7 +9,7 @@ from dashboard.datasets import DatasetError
 from dashboard.training import RunStatus
 from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
-from pages.widgets import exports_section, featurespace_section, webcam
+from pages.widgets import exports_section, featurespace_section
 from pages.widgets.live import live_view
 
 RUN = "run_id"
@@ -204,7 +204,6 @@ def results(settings, manifest, run) -> None:
         st.warning("This run's model file is not on this server, nor in the shared store.")
         return
     model_file, labels_file = str(files["model"]), str(files["labels"])
-    model = glue.trained_model(model_file, _mtime(model_file))
     wrong = training.results.mistakes(settings, run, manifest)
     if wrong:
         n_wrong = len(r["val"]["misclassified"])
@@ -219,11 +218,10 @@ def results(settings, manifest, run) -> None:
             pictures.append(glue.mistake_overlay(model_file, _mtime(model_file), path, cls))
             captions.append(f"{m.true} → {m.predicted} ({m.confidence:.0%})")
         st.image(pictures, caption=captions, width=160)
-    try_it(model, r["classes"])
-    webcam.try_live(model, r["classes"])
+    try_it(model_file, r["classes"])
     st.download_button(
         "Download the model (.keras + labels.json + predict.py)",
-        training.export.bundle(model_file, labels_file),
+        lambda: training.export.bundle(model_file, labels_file),  # built on click
         file_name=f"{run.id}.zip",
         mime="application/zip",
         key=f"download_{run.id}",
@@ -255,19 +253,24 @@ def _mtime(path: str) -> float:
     return os.path.getmtime(path)
 
 
-def try_it(model, classes) -> None:
+def try_it(model_file: str, classes: list[str]) -> None:
+    """A file or a camera picture through the trained model: top classes and Grad-CAM."""
     up = st.file_uploader("Try it: classify an image", type=list(images.UPLOAD_TYPES), key="try")
-    if up is None:
-        return
-    try:
-        rgb = glue.decoded_upload(up.getvalue())
-    except images.ImageError as exc:
-        st.error(f"Cannot use **{up.name}**: {exc}")
-        return
-    ranked = training.results.classify(model, classes, rgb)
-    c1, c2 = st.columns([1, 2])
-    c1.image(images.preview(rgb), width="stretch")
-    c2.dataframe([{"class": c, "probability": round(p, 4)} for c, p in ranked[:5]], hide_index=True)
+    photo = st.camera_input("Or point the camera at something", key="try_camera")
+    for source, name in ((up, up and up.name), (photo, "the camera picture")):
+        if source is None:
+            continue
+        try:
+            rgb = glue.decoded_upload(source.getvalue())
+        except images.ImageError as exc:
+            st.error(f"Cannot use **{name}**: {exc}")
+            continue
+        ranked, overlay, top = glue.tried_image(model_file, _mtime(model_file), tuple(classes), rgb)
+        c1, c2 = st.columns([1, 2])
+        c1.image(overlay, width="stretch")
+        c1.caption(f"Grad-CAM for {classes[top]}")
+        rows = [{"class": c, "probability": round(p, 4)} for c, p in ranked[:5]]
+        c2.dataframe(rows, hide_index=True)
 
 
 def caches(settings) -> None:

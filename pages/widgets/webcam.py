@@ -1,12 +1,12 @@
 """The webcam, as in Teachable Machine: take pictures into named classes and save them as a
-dataset (through the same safe ingest as every upload), and point the camera at something to
-see a trained model's top classes and Grad-CAM."""
+dataset, through the same safe ingest as every upload. (A finished run's *Try it* takes a
+camera picture too: `training_section.try_it`.)"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import datasets, glue, images, training
+from dashboard import datasets, glue
 
 SHOTS = "webcam_shots"  # class -> [(file name, JPEG bytes)]
 SEEN = "webcam_seen"  # file ids of pictures already added (a rerun shows the last one again)
@@ -45,21 +45,3 @@ def capture_dataset(settings, run_ingest) -> None:
     if c3.button("Start over", key="webcam_clear", disabled=not shots):
         shots.clear()
         st.rerun()
-
-
-def try_live(model, classes: list[str]) -> None:
-    """A photo from the camera through the trained model: top classes and Grad-CAM."""
-    photo = st.camera_input("Or point the camera at something", key="try_camera")
-    if photo is None:
-        return
-    try:
-        rgb = glue.decoded_upload(photo.getvalue())
-    except images.ImageError as exc:
-        st.error(f"Cannot use this picture: {exc}")
-        return
-    ranked = training.results.classify(model, classes, rgb)
-    heat, class_id = training.results.explain(model, rgb)
-    c1, c2 = st.columns([1, 2])
-    c1.image(images.overlay(images.center_square(rgb, 224), heat, 0.45), width="stretch")
-    c1.caption(f"Grad-CAM for {classes[class_id]}")
-    c2.dataframe([{"class": c, "probability": round(p, 4)} for c, p in ranked[:5]], hide_index=True)
