@@ -83,9 +83,11 @@ class Settings:
             raise ReadOnlyError(f"This server is a read-only demo: {what} is switched off.")
 
     def cache_dir(self, name: str) -> Path:
-        """A folder under TLAB_HOME/cache, created on first use."""
+        """A folder under TLAB_HOME/cache, created on first use (not on a read-only server,
+        which creates nothing)."""
         path = self.home / "cache" / name
-        path.mkdir(parents=True, exist_ok=True)
+        if not self.readonly:
+            path.mkdir(parents=True, exist_ok=True)
         return path
 
 

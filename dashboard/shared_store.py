@@ -15,17 +15,31 @@ entries keyed by what they hold, a run's artifacts after it ends), so a pulled c
 stale; the few files that change (a dataset's manifest on rename) are pushed again and read
 from the store when listed. A dataset's images are pushed before its manifest: the manifest
 is the commit mark, and a dataset without one is not listed.
+
+What comes from the store is data (`dashboard.trust`): a pull names the sha256 the file must
+have (its name, for content-addressed images; the hash its writer recorded in the run store's
+database, `training/sync.py`, for everything else) and a file whose bytes differ is refused.
+A read-only server pulls into a bounded scratch folder of its own process, never TLAB_HOME.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
+import logging
+import os
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
+from dashboard import trust
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path
+
+log = logging.getLogger(__name__)
+SCRATCH_BYTES = 1 << 30  # what a read-only server keeps of pulled files, at most
 
 _stores: dict[tuple[str, str], SharedStore] = {}
 _lock = threading.Lock()
@@ -54,13 +68,19 @@ class SharedStore:
         if pairs:
             self.fs.put([str(p) for p, _ in pairs], [self._key(r) for _, r in pairs])
 
-    def pull(self, rel: str, local: Path) -> bool:
-        """Copy one file here, atomically; False when the store does not have it."""
+    def pull(self, rel: str, local: Path, sha256: str) -> bool:
+        """Copy one file here, atomically, if its bytes hash to `sha256`; False when the
+        store does not have it or has other bytes under its name (refused, logged)."""
         local.parent.mkdir(parents=True, exist_ok=True)
         try:
             with atomic_path(local) as tmp:
                 self.fs.get_file(self._key(rel), str(tmp))
+                if trust.sha256_file(tmp) != sha256:
+                    raise trust.UntrustedError(f"{rel} in the shared store was changed")
         except FileNotFoundError:
+            return False
+        except trust.UntrustedError as exc:
+            log.warning("refused: %s (its bytes do not match the recorded sha256)", exc)
             return False
         return True
 
@@ -113,9 +133,42 @@ def push(settings: Settings, *paths: Path) -> None:
         store.push_many([(p, relative(settings, p)) for p in paths if p.is_file()])
 
 
-def pull(settings: Settings, path: Path) -> bool:
-    """True when `path` (under TLAB_HOME) is here, pulled from the store if need be."""
+def fetch(settings: Settings, path: Path, sha256: str) -> Path | None:
+    """Where `path` (under TLAB_HOME) can be read: `path` itself when here, else a copy
+    pulled from the store and checked against `sha256` (into `path`, or into the scratch
+    folder on a read-only server); None when neither has it."""
     if path.is_file():
-        return True
+        return path
     store = shared_store(settings)
-    return store is not None and store.pull(relative(settings, path), path)
+    if store is None:
+        return None
+    rel = relative(settings, path)
+    target = trust.inside(scratch(), rel) if settings.readonly else path
+    if not target.is_file() and not store.pull(rel, target, sha256):
+        return None
+    if settings.readonly:
+        _make_room(scratch())
+    return target if target.is_file() else None
+
+
+_scratch: list[Path] = []
+
+
+def scratch() -> Path:
+    """This process's folder for what a read-only server pulls; removed when it exits."""
+    with _lock:
+        if not _scratch:
+            _scratch.append(Path(tempfile.mkdtemp(prefix=f"tlab-view-{os.getpid()}-")))
+            atexit.register(shutil.rmtree, _scratch[0], True)
+        return _scratch[0]
+
+
+def _make_room(folder: Path, limit: int = SCRATCH_BYTES) -> None:
+    """Oldest files out until the folder holds at most `limit` bytes: a bounded cache."""
+    files = sorted((p.stat().st_mtime, p) for p in folder.rglob("*") if p.is_file())
+    total = sum(p.stat().st_size for _, p in files)
+    for _, path in files[:-1]:  # the newest, just pulled, stays
+        if total <= limit:
+            return
+        total -= path.stat().st_size
+        path.unlink(missing_ok=True)

@@ -21,6 +21,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     without an error, removed when it raises. The temporary name keeps `path`'s suffix, since
     some writers (numpy, Keras) choose the format from it."""
     tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp{path.suffix}")
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         yield tmp
         os.replace(tmp, path)

@@ -10,7 +10,8 @@ import pytest
 
 from dashboard import datasets
 from dashboard.datasets.split import stratified
-from dashboard.datasets.store import DatasetError, DatasetStore, IngestWriter
+from dashboard.datasets.store import DatasetError, DatasetStore
+from dashboard.datasets.writer import IngestWriter
 from dashboard.settings import Settings
 from tests.conftest import FLOWERS_ZIP
 from tests.hostile_uploads import make_zip, noise_jpeg

@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import datasets, training
 from dashboard.settings import Settings
-from dashboard.training import RunStore, run_store
+from dashboard.training import RunStore, owners, run_store
 from tests.conftest import coloured, wait
 from tests.hostile_uploads import make_zip
 from tests.tiny_training import config, tiny_dataset, tiny_settings
@@ -142,7 +142,7 @@ def test_a_restart_marks_unfinished_runs_interrupted(setup_any_store):
     settings, jm, manifest = setup_any_store
     store = RunStore(settings.home, settings.db_url)
     crashed = store.create(config(manifest).to_dict(), "crashed-key", "tiny")
-    stale = time.time() - run_store.STALE_S - 5  # a server elsewhere that stopped beating
+    stale = time.time() - owners.STALE_S - 5  # a server elsewhere that stopped beating
     store.update(crashed.id, status="running", owner="gone-host:4242", heartbeat=stale)
     store.add_epoch(crashed.id, 1, "head", {"val_accuracy": 0.5}, 1.0, 16)
     training.JobManager(settings).shutdown()  # what a server restart does

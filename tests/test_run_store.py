@@ -7,10 +7,10 @@ import sqlite3
 import threading
 import time
 
-from dashboard.training import RunStore, run_store, schema
+from dashboard.training import RunStore, owners, run_store, schema
 
 CONFIG = {"dataset_id": "d1", "backbone": "B", "strategy": "linear_head"}
-NEWEST = "0002"
+NEWEST = "0003"
 
 
 def test_runs_epochs_artifacts_roundtrip(tmp_path, store_url):
@@ -138,7 +138,7 @@ def test_a_run_on_another_machine_is_interrupted_only_when_its_heartbeat_is_stal
     for run in (fresh, stale):
         store.update(run.id, status="running", owner="other-machine:42")
     store.beat([fresh.id])
-    store.update(stale.id, heartbeat=time.time() - run_store.STALE_S - 5)
+    store.update(stale.id, heartbeat=time.time() - owners.STALE_S - 5)
     assert store.mark_interrupted() == 1
     assert store.get(fresh.id).status == "running"
     assert store.get(stale.id).status == "interrupted"

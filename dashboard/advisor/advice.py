@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dashboard import datasets, shared_store
+from dashboard import datasets, training, trust
 from dashboard.advisor import measurements
 from dashboard.advisor import signals as sig
 from dashboard.datasets import Manifest
@@ -148,22 +148,19 @@ class Advice:
 
 
 def folder(settings: Settings) -> Path:
-    path = settings.home / "advice"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return settings.home / "advice"  # made by the first advice written
 
 
 def _path(settings: Settings, dataset_id: str, backbone: str) -> Path:
-    return folder(settings) / f"{dataset_id}__{backbone}.json"
+    return folder(settings) / f"{trust.dataset_id(dataset_id)}__{catalog.get(backbone).key}.json"
 
 
 def stored(settings: Settings, dataset_id: str, backbone: str) -> Advice | None:
-    path = _path(settings, dataset_id, backbone)
-    try:
-        shared_store.pull(settings, path)  # measured on another server (TLAB_STORE_URL)
-        raw = json.loads(path.read_text(encoding="utf-8"))
+    try:  # measured here, or on another server (TLAB_STORE_URL)
+        path = training.sync.pull(settings, _path(settings, dataset_id, backbone))
+        raw = json.loads(path.read_text(encoding="utf-8")) if path else {}
         return Advice(**raw) if raw.get("version") == VERSION else None
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, KeyError):
         return None
 
 
@@ -191,6 +188,7 @@ def measure(
     """Measure (or read the stored advice); raises WeightsUnavailable without pretrained weights."""
     if not again and (found := stored(settings, manifest.id, backbone)):
         return found
+    settings.check_writable("measuring datasets")  # a read-only server shows stored advice
     started = time.perf_counter()
     m = measurements.measure(settings, manifest, catalog.get(backbone), progress)
     values: dict[str, float | None] = {}
@@ -224,5 +222,5 @@ def measure(
         round(time.perf_counter() - started, 2),
     )
     write_atomic(_path(settings, manifest.id, backbone), advice.to_json())
-    shared_store.push(settings, _path(settings, manifest.id, backbone))
+    training.sync.push(settings, _path(settings, manifest.id, backbone))
     return advice

@@ -12,7 +12,7 @@ from dashboard.datasets.ingest import (
     ingest_sample,
     ingest_zip,
 )
-from dashboard.datasets.pipeline import records_data, share_pixel_caches, training_data
+from dashboard.datasets.pipeline import pixel_cache, records_data, training_data
 from dashboard.datasets.samples import SAMPLES
 from dashboard.datasets.store import (
     DatasetError,
@@ -45,11 +45,11 @@ __all__ = [
     "ingest_zip",
     "list_datasets",
     "open_store",
+    "pixel_cache",
     "read_image",
     "records_data",
     "rename",
     "sample_grid",
-    "share_pixel_caches",
     "summarize",
     "training_data",
     "validation_prior",

@@ -15,6 +15,7 @@ from typing import BinaryIO
 from dashboard.datasets import archive, samples
 from dashboard.datasets import layout as dataset_layout
 from dashboard.datasets.store import DatasetError, Manifest, open_store
+from dashboard.datasets.writer import IngestWriter
 from dashboard.settings import Settings
 
 Progress = Callable[[int, int], None] | None
@@ -47,7 +48,7 @@ def _ingest(
     """
     settings.check_writable("adding datasets")
     store = open_store(settings)
-    with store.writer(name, source, settings.max_image_pixels, owner) as writer:
+    with IngestWriter(store, name, source, settings.max_image_pixels, owner) as writer:
         usable = []
         for path, reason in members:
             reason = reason or dataset_layout.junk_reason(path) or dataset_layout.type_reason(path)

@@ -1,11 +1,20 @@
 """A dataset's manifest: its classes, every image (class, split, size, original name), the
-files it skipped and how it was split. Stored as `<id>/manifest.json`."""
+files it skipped and how it was split. Stored as `<id>/manifest.json`.
+
+A manifest may come from the shared store, where anyone with write access to the bucket can
+write one: `from_json` treats it as data and refuses (`UntrustedError`) one whose id or image
+file names are not the forms the app writes, or whose fields have the wrong types.
+"""
 
 from __future__ import annotations
 
 import json
 import time
 from dataclasses import asdict, dataclass, field
+
+from dashboard import trust
+
+SPLITS = ("train", "val", "test", "")  # "" only before the split is assigned
 
 
 @dataclass
@@ -38,7 +47,26 @@ class Manifest:
         raw = json.loads(text)
         raw["images"] = [ImageRecord(**r) for r in raw["images"]]
         raw["skipped"] = [tuple(s) for s in raw["skipped"]]
-        return cls(**raw)
+        manifest = cls(**raw)
+        manifest.validate()
+        return manifest
+
+    def validate(self) -> None:
+        """Raises UntrustedError (a ValueError) unless every field has the form and type
+        the app writes: a path is built from `id` and each `file`, labels from `classes`."""
+        trust.dataset_id(self.id)
+        texts = [self.name, self.source, self.layout, self.owner, *self.classes]
+        if not all(isinstance(t, str) for t in texts) or len(set(self.classes)) != len(
+            self.classes
+        ):
+            raise trust.UntrustedError("a manifest's names and classes must be distinct texts")
+        known = set(self.classes)
+        for r in self.images:
+            name = trust.image_file(r.file)
+            if r.cls not in known or r.split not in SPLITS or not isinstance(r.original, str):
+                raise trust.UntrustedError(f"image {name}: unknown class or split")
+            if not all(type(v) is int and v >= 0 for v in (r.width, r.height, r.bytes)):
+                raise trust.UntrustedError(f"image {name}: sizes must be whole numbers")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard import shared_store
 from dashboard.datasets.store import DatasetError, ImageRecord, Manifest, open_store
 from dashboard.settings import Settings
-
-INDEX = ".index"  # tf.data writes a cache's index last, when the cache is complete
 
 
 def training_data(
@@ -35,8 +32,8 @@ def training_data(
         raise DatasetError(f"The dataset has no {' or '.join(splits)} images.")
     cache_file = None
     if cache:
-        cache_file = settings.cache_dir("pixels") / f"{manifest.id}_{'+'.join(splits)}_{image_size}"
-        _pull_pixel_cache(settings, cache_file)
+        cache_file = pixel_cache(settings, manifest, splits, image_size)
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
     return records_data(
         settings,
         manifest,
@@ -76,27 +73,7 @@ def records_data(
     )
 
 
-def _pull_pixel_cache(settings: Settings, prefix: Path) -> None:
-    """A complete pixel cache from the shared store: data files first, the index last."""
-    store = shared_store.shared_store(settings)
-    if store is None or prefix.with_name(prefix.name + INDEX).is_file():
-        return
-    rels = store.glob(shared_store.relative(settings, prefix) + ".*")
-    if not any(r.endswith(INDEX) for r in rels):
-        return
-    for rel in sorted(rels, key=lambda r: r.endswith(INDEX)):
-        store.pull(rel, settings.home / rel)
-
-
-def share_pixel_caches(settings: Settings, manifest: Manifest) -> None:
-    """Push this dataset's complete pixel caches that the shared store does not have yet."""
-    store = shared_store.shared_store(settings)
-    if store is None:
-        return
-    for index in settings.cache_dir("pixels").glob(f"{manifest.id}_*{INDEX}"):
-        rel = shared_store.relative(settings, index)
-        if store.exists(rel):
-            continue
-        data = sorted(index.parent.glob(index.name.removesuffix(INDEX) + ".data-*"))
-        shared_store.push(settings, *data)
-        shared_store.push(settings, index)
+def pixel_cache(settings: Settings, manifest: Manifest, splits: tuple[str, ...], size: int) -> Path:
+    """Where `training_data(cache=True)` keeps these splits' decoded pixels: tf.data writes
+    `<prefix>.data-*` files, then `<prefix>.index` when the cache is complete."""
+    return settings.cache_dir("pixels") / f"{manifest.id}_{'+'.join(splits)}_{size}"

@@ -3,10 +3,12 @@
     <id>/manifest.json   classes, every image (class, split, size, original name), skipped files
     <id>/images/<sha256>.<jpg|png>
 
-The id is a hash of the (class, file hash) pairs, so the same upload again maps to the same id
-and is reused. Image files are named by their own hash: names from an upload never reach the
-file system. An ingest is written to TLAB_HOME/tmp first and renamed into place when complete,
-so a crash never leaves a half-written dataset that is later read.
+The id is a hash of the (class, upload hash) pairs, so the same upload again maps to the same
+id and is reused. Image files are named by the hash of their stored bytes: names from an upload
+never reach the file system, and a file pulled from the shared store is refused unless its
+bytes hash to its name (`dashboard.trust`). An ingest is written to TLAB_HOME/tmp first and
+renamed into place when complete, so a crash never leaves a half-written dataset that is later
+read.
 
 With a shared store (TLAB_STORE_URL, `dashboard.shared_store`) a committed dataset is pushed
 there, images first and its manifest last; other servers list it from the store and pull it
@@ -16,19 +18,19 @@ whole, into the same folder layout, the first time they open it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import logging
 import os
 import shutil
 import uuid
 from pathlib import Path
 
-from dashboard import images, shared_store
-from dashboard.datasets import split as dataset_split
+from dashboard import shared_store, trust
 from dashboard.datasets.manifest import ImageRecord, Manifest
 from dashboard.settings import Settings
 from dashboard.storage import write_atomic
 
 MANIFEST = "manifest.json"
+log = logging.getLogger(__name__)
 
 
 class DatasetError(ValueError):
@@ -43,32 +45,38 @@ class DatasetStore:
         self.shared = shared_store.shared_store(settings)
 
     def folder(self, dataset_id: str) -> Path:
-        if not dataset_id.isalnum():  # ids are hex; refuse anything path-like
-            raise DatasetError(f"not a dataset id: {dataset_id!r}")
-        return self.root / dataset_id
+        try:  # ids are content hashes; refuse anything path-like
+            return trust.inside(self.root, trust.dataset_id(dataset_id))
+        except trust.UntrustedError as exc:
+            raise DatasetError(str(exc)) from None
 
     def list(self) -> list[Manifest]:
-        found = {}
-        for text in self._manifest_texts():
-            with contextlib.suppress(ValueError, KeyError, TypeError):
-                manifest = Manifest.from_json(text)
-                found[manifest.id] = manifest
-        return sorted(found.values(), key=lambda m: m.created, reverse=True)
+        found = []
+        for dataset_id, text in self._manifest_texts():
+            try:
+                found.append(_parse(text, dataset_id))
+            except DatasetError as exc:  # a broken or forged manifest is not listed
+                log.warning("%s", exc)
+        return sorted(found, key=lambda m: m.created, reverse=True)
 
-    def _manifest_texts(self) -> list[str]:
+    def _manifest_texts(self) -> list[tuple[str, bytes]]:
         local = {p.parent.name: p for p in self.root.glob(f"*/{MANIFEST}")}
+        local = {i: p for i, p in local.items() if trust.DATASET_ID.fullmatch(i)}
         if self.shared is None:
-            return [p.read_text(encoding="utf-8") for p in local.values() if p.is_file()]
+            return [(i, p.read_bytes()) for i, p in local.items() if p.is_file()]
         listed = {rel.split("/")[1] for rel in self.shared.glob(f"datasets/*/{MANIFEST}")}
+        listed = {i for i in listed if trust.DATASET_ID.fullmatch(i)}
         gone = {rel.rpartition("/")[2] for rel in self.shared.glob("deleted/*")}
         for dataset_id in set(local) - listed:
+            if self.settings.readonly:  # a viewer's server changes nothing, here or there
+                continue
             if dataset_id in gone:  # deleted on another server: this copy goes too
                 shutil.rmtree(self.folder(dataset_id), ignore_errors=True)
             else:  # added here before TLAB_STORE_URL was set: shared now
                 self.share(dataset_id)
                 listed.add(dataset_id)
-        texts = [self.shared.read(f"datasets/{i}/{MANIFEST}") for i in sorted(listed)]
-        return [t.decode("utf-8") for t in texts if t is not None]
+        texts = [(i, self.shared.read(f"datasets/{i}/{MANIFEST}")) for i in sorted(listed)]
+        return [(i, t) for i, t in texts if t is not None]
 
     def get(self, dataset_id: str) -> Manifest:
         """The manifest: the shared store's when there is one (a rename on another server
@@ -77,13 +85,14 @@ class DatasetStore:
         text = None
         if self.shared is not None:
             text = self.shared.read(f"datasets/{dataset_id}/{MANIFEST}")
-            if text is None and self.shared.exists(f"deleted/{dataset_id}"):
+            gone = text is None and self.shared.exists(f"deleted/{dataset_id}")
+            if gone and not self.settings.readonly:
                 shutil.rmtree(path.parent, ignore_errors=True)  # deleted on another server
         if text is None and path.is_file():
             text = path.read_bytes()
         if text is None:
             raise DatasetError(f"no dataset {dataset_id}")
-        return Manifest.from_json(text.decode("utf-8"))
+        return _parse(text, dataset_id)
 
     def _pull(self, dataset_id: str) -> bool:
         """Bring a dataset from the shared store, whole: its images into a temporary folder,
@@ -91,13 +100,15 @@ class DatasetStore:
         text = self.shared.read(f"datasets/{dataset_id}/{MANIFEST}") if self.shared else None
         if text is None:
             return False
-        manifest = Manifest.from_json(text.decode("utf-8"))
+        manifest = _parse(text, dataset_id)
         work = self.tmp / f"pull-{uuid.uuid4().hex}"
         try:
             files = sorted({r.file for r in manifest.images})
             self.shared.pull_many(
                 [f"datasets/{dataset_id}/{f}" for f in files], [work / f for f in files]
             )
+            for f in files:  # content-addressed: bytes that do not hash to the name are refused
+                _verify_image(f, trust.sha256_file(work / f), dataset_id)
             (work / MANIFEST).write_bytes(text)
             self.root.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(OSError):  # another session pulled it a moment ago
@@ -138,107 +149,48 @@ class DatasetStore:
     def local_folder(self, dataset_id: str) -> Path:
         """The dataset's folder on this machine, pulled from the shared store if need be."""
         folder = self.folder(dataset_id)
-        if not (folder / MANIFEST).is_file() and not self._pull(dataset_id):
+        if (folder / MANIFEST).is_file():
+            return folder
+        if self.settings.readonly:  # it writes nothing: `read_image` reads one at a time
+            raise DatasetError(f"dataset {dataset_id} is not on this read-only server")
+        if not self._pull(dataset_id):
             raise DatasetError(f"no dataset {dataset_id}")
         return folder
 
     def image_path(self, manifest: Manifest, record: ImageRecord) -> Path:
-        return self.local_folder(manifest.id) / record.file
+        return trust.inside(self.local_folder(manifest.id), trust.image_file(record.file))
 
-    def writer(self, name: str, source: str, max_pixels: int, owner: str = "") -> IngestWriter:
-        return IngestWriter(self, name, source, max_pixels, owner)
+    def read_image(self, manifest: Manifest, record: ImageRecord) -> bytes:
+        """One image's bytes. A read-only server reads an image it lacks from the shared
+        store alone, checked against its name, and keeps nothing on disk; any other server
+        pulls the whole dataset the first time."""
+        local = trust.inside(self.folder(manifest.id), trust.image_file(record.file))
+        if local.is_file() or not (self.settings.readonly and self.shared):
+            return self.image_path(manifest, record).read_bytes()
+        data = self.shared.read(f"datasets/{manifest.id}/{record.file}")
+        if data is None:
+            raise DatasetError(f"no image {record.file} in dataset {manifest.id}")
+        _verify_image(record.file, trust.sha256_bytes(data), manifest.id)
+        return data
 
 
-class IngestWriter:
-    """Collects validated images into a temporary folder, then commits it as one dataset."""
+def _parse(text: bytes, dataset_id: str) -> Manifest:
+    """A manifest read from disk or the store, refused unless valid and about `dataset_id`."""
+    try:
+        manifest = Manifest.from_json(text.decode("utf-8"))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DatasetError(f"dataset {dataset_id}: its manifest is not valid ({exc})") from None
+    if manifest.id != dataset_id:
+        raise DatasetError(f"dataset {dataset_id}: its manifest names another id")
+    return manifest
 
-    def __init__(self, store: DatasetStore, name: str, source: str, max_pixels: int, owner=""):
-        self.store, self.name, self.source, self.max_pixels = store, name, source, max_pixels
-        self.owner = owner
-        self.work = store.tmp / f"ingest-{uuid.uuid4().hex}"
-        (self.work / "images").mkdir(parents=True)
-        self.records: list[ImageRecord] = []
-        self.skipped: list[tuple[str, str]] = []
 
-    def __enter__(self) -> IngestWriter:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        shutil.rmtree(self.work, ignore_errors=True)  # no-op after a successful commit
-
-    def skip(self, path: str, reason: str) -> None:
-        self.skipped.append((path, reason))
-
-    def add(self, original: str, cls: str, split: str | None, data: bytes) -> bool:
-        try:
-            stored, ext, w, h = images.prepare_for_storage(data, self.max_pixels)
-        except images.ImageError as exc:
-            self.skip(original, str(exc))
-            return False
-        sha = hashlib.sha256(data).hexdigest()
-        rel = f"images/{sha}.{ext}"
-        target = self.work / rel
-        if not target.exists():
-            target.write_bytes(stored)
-        cls = cls.strip() or "unnamed"
-        self.records.append(ImageRecord(rel, sha, cls, split or "", original, w, h, len(stored)))
-        return True
-
-    def commit(self, layout: str, val: float = 0.2, test: float = 0.0, seed: int = 42):
-        """(manifest, reused) — reused is True when this exact dataset was stored before."""
-        classes = sorted({r.cls for r in self.records})
-        if len(classes) < 2:
-            found = f"only {classes[0]!r}" if classes else "no usable images"
-            raise DatasetError(
-                f"A classifier needs at least two classes with images; found {found}. "
-                "Put each class's images in its own folder."
-            )
-        digest = hashlib.sha256()
-        for cls, split, sha in sorted((r.cls, r.split, r.sha) for r in self.records):
-            digest.update(f"{cls}\t{split}\t{sha}\n".encode())
-        dataset_id = digest.hexdigest()[:16]
-        with contextlib.suppress(DatasetError):  # here already, or in the shared store
-            return self.store.get(dataset_id), True
-        final = self.store.folder(dataset_id)
-        split_info = self._assign_splits(val, test, seed)
-        manifest = Manifest(
-            dataset_id,
-            self.name,
-            self.source,
-            layout,
-            classes,
-            self.records,
-            self.skipped,
-            split_info,
-            owner=self.owner,
+def _verify_image(file: str, sha: str, dataset_id: str) -> None:
+    if trust.image_file(file) != f"images/{sha}.{file.rpartition('.')[2]}":
+        raise DatasetError(
+            f"dataset {dataset_id}: {file} in the shared store does not hash to its name "
+            "(changed after it was stored); refused."
         )
-        write_atomic(self.work / MANIFEST, manifest.to_json())
-        self.store.root.mkdir(parents=True, exist_ok=True)
-        try:
-            os.rename(self.work, final)
-        except OSError:  # another session stored the same dataset a moment ago
-            return self.store.get(dataset_id), True
-        self.store.share(dataset_id)
-        return manifest, False
-
-    def _assign_splits(self, val: float, test: float, seed: int) -> dict:
-        """Keep a split that came with the upload; carve validation images out of train when
-        it brought none; otherwise make a stratified split."""
-        if all(r.split for r in self.records):
-            info = {"kept_from_upload": True}
-            if any(r.split == "val" for r in self.records):
-                return info
-            pool, val_only, info = [r for r in self.records if r.split == "train"], True, info
-            info.update(val=val, seed=seed, val_carved_from_train=True)
-        else:
-            pool, val_only = self.records, False
-            info = {"kept_from_upload": False, "val": val, "test": test, "seed": seed}
-        splits = dataset_split.stratified(
-            [r.cls for r in pool], val, 0.0 if val_only else test, seed
-        )
-        for record, split in zip(pool, splits, strict=True):
-            record.split = split
-        return info
 
 
 def open_store(settings: Settings) -> DatasetStore:
@@ -268,4 +220,4 @@ def image_path(settings: Settings, manifest: Manifest, record: ImageRecord) -> P
 
 
 def read_image(settings: Settings, manifest: Manifest, record: ImageRecord) -> bytes:
-    return image_path(settings, manifest, record).read_bytes()
+    return open_store(settings).read_image(manifest, record)

@@ -4,7 +4,7 @@ backbone-feature caches, evaluation and export, the learning-rate finder, and ru
 Other packages use only the names below; the modules behind them are this package's own.
 """
 
-from dashboard.training import charts, deploy, export, lr_range, results
+from dashboard.training import charts, deploy, export, lr_range, results, sync
 from dashboard.training.config import TrainConfig, default_config, from_dict, same_schedule
 from dashboard.training.features import (
     FEATURE_SPLITS,
@@ -42,4 +42,5 @@ __all__ = [
     "results",
     "same_schedule",
     "split_features",
+    "sync",
 ]

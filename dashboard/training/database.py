@@ -4,6 +4,7 @@ writers, and the one statement whose SQL differs between SQLite and PostgreSQL (
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,9 +47,34 @@ def _create_engine(url: str) -> sa.Engine:
     return made
 
 
+def read_only_engine(url: str, metadata: sa.MetaData) -> sa.Engine:
+    """An engine that cannot write, for a read-only (demo) server: SQLite opened with
+    `mode=ro` (a database not made yet reads as empty tables in memory), PostgreSQL with every
+    transaction read-only. One per database per process, like `engine`."""
+    key = f"ro:{url}"
+    with _engines_lock:
+        if key not in _engines:
+            _engines[key] = _create_read_only_engine(url, metadata)
+        return _engines[key]
+
+
+def _create_read_only_engine(url: str, metadata: sa.MetaData) -> sa.Engine:
+    if not url.startswith("sqlite"):
+        options = {"options": "-c default_transaction_read_only=on"}
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=options)
+    path = sa.engine.make_url(url).database
+    if not path or not Path(path).is_file():
+        made = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
+        metadata.create_all(made)  # in memory: nothing on disk
+        return made
+    uri = f"sqlite:///file:{path}?mode=ro&uri=true"
+    return sa.create_engine(uri, connect_args={"timeout": 60})
+
+
 def dispose(url: str) -> None:
     """Close this process's pooled connections to a database (before it is dropped)."""
     with _engines_lock:
-        made = _engines.pop(url, None)
-    if made is not None:
-        made.dispose()
+        made = [_engines.pop(k, None) for k in (url, f"ro:{url}")]
+    for engine_ in made:
+        if engine_ is not None:
+            engine_.dispose()

@@ -5,6 +5,10 @@ the model), and each is checked as `model.keras` is: reloaded from disk, it pred
 validation images again; float exports must agree with the app on every class, int8 reports
 its accuracy drop instead. Made on request from the Train page (a conversion takes seconds to
 a minute), once per run, into `runs/<id>/exports/`.
+
+`exports.json` may come from the shared store, so it is data: its checks are read as numbers
+for the formats below, and no file name is ever taken from it. Each format's file name is
+fixed here (`FILES`), and goes into the generated predict.py through `repr`.
 """
 
 from __future__ import annotations
@@ -19,14 +23,22 @@ from pathlib import Path
 
 import numpy as np
 
-from dashboard import datasets, shared_store
+from dashboard import datasets, trust
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path, folder_bytes, write_atomic
-from dashboard.training import results
+from dashboard.training import results, sync
 from dashboard.training.config import from_dict
-from dashboard.training.run_store import Run
+from dashboard.training.run_store import Run, open_runs
 
-FORMATS = ("saved_model", "tflite_float32", "tflite_int8")
+# format -> the one file it is stored and downloaded as
+FILES = {
+    "saved_model": "saved_model.zip",
+    "tflite_float32": "model_float32.tflite",
+    "tflite_int8": "model_int8.tflite",
+}
+FORMATS = tuple(FILES)
+NEEDED = ("bytes", "parity_images", "parity_same_class", "parity_max_abs_diff")
+CHECKS = (*NEEDED, "parity_ok", "accuracy", "accuracy_drop")
 REPRESENTATIVE = 64  # training images that calibrate the int8 export
 SUMMARY = "exports.json"
 
@@ -50,7 +62,7 @@ TFLITE_USAGE = """\
 import json, sys, numpy as np, tensorflow as tf
 from PIL import Image
 
-interpreter = tf.lite.Interpreter(model_path="{file}")
+interpreter = tf.lite.Interpreter(model_path=MODEL)
 interpreter.allocate_tensors()
 inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
 labels = json.load(open("labels.json"))
@@ -64,17 +76,26 @@ print(labels["classes"][int(probs.argmax())], float(probs.max()))
 
 
 def exports_dir(settings: Settings, run_id: str) -> Path:
-    return settings.home / "runs" / run_id / "exports"
+    return open_runs(settings).run_dir(run_id, create=False) / "exports"
 
 
 def stored(settings: Settings, run_id: str) -> dict | None:
-    """The exports' checks and sizes, when this run was exported (here or on another server)."""
-    path = exports_dir(settings, run_id) / SUMMARY
+    """The exports' checks and sizes, when this run was exported (here or on another server):
+    {format: {check: number}}, for the known formats and checks only."""
     try:
-        shared_store.pull(settings, path)
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        path = sync.pull(settings, exports_dir(settings, run_id) / SUMMARY)
+        raw = json.loads(path.read_text(encoding="utf-8")) if path else None
+        return {fmt: _numbers(raw[fmt]) for fmt in FORMATS if fmt in raw} if raw else None
+    except (OSError, ValueError, TypeError, AttributeError):
         return None
+
+
+def _numbers(checks: dict) -> dict:
+    """The known checks of one format, each a number or a truth value (else ValueError)."""
+    out = {k: checks[k] for k in CHECKS if k in checks}
+    if not set(NEEDED) <= set(out) or not all(type(v) in (int, float, bool) for v in out.values()):
+        raise ValueError("an export's checks are missing or not numbers")
+    return out
 
 
 def export_all(
@@ -100,8 +121,8 @@ def export_all(
     x_rep, _ = _arrays(settings, manifest, "train", config.image_size, REPRESENTATIVE)
     summary["tflite_int8"] = _tflite(folder, "int8", x_val, app_probs, y_val, x_rep)
     write_atomic(folder / SUMMARY, json.dumps(summary, indent=1))
-    shared_store.push(settings, *[folder / s["file"] for s in summary.values()])
-    shared_store.push(settings, folder / SUMMARY)  # last: the mark that they are complete
+    sync.push(settings, *[folder / FILES[fmt] for fmt in summary])
+    sync.push(settings, folder / SUMMARY)  # last: the mark that they are complete
     say(1.0, "Done")
     return summary
 
@@ -134,14 +155,14 @@ def _saved_model(model, folder: Path, x_val, app_probs) -> dict:
     model.export(str(tmp), format="tf_saved_model", verbose=False)
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
-    archive = folder / "saved_model.zip"
+    archive = folder / FILES["saved_model"]
     with atomic_path(archive) as out:
         shutil.make_archive(str(out.with_suffix("")), "zip", final)
     loaded = tf.saved_model.load(str(final))  # kept: its variables die with it
     probs = loaded.serve(x_val).numpy()
     checks = _checks(probs, app_probs)
     ok = checks["parity_same_class"] == checks["parity_images"]
-    return {"file": archive.name, "bytes": folder_bytes(final), "parity_ok": ok, **checks}
+    return {"bytes": folder_bytes(final), "parity_ok": ok, **checks}
 
 
 def _tflite(folder: Path, kind: str, x_val, app_probs, y_val, representative=None) -> dict:
@@ -151,12 +172,12 @@ def _tflite(folder: Path, kind: str, x_val, app_probs, y_val, representative=Non
     if kind == "int8":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.representative_dataset = lambda: ([x[None]] for x in representative)
-    path = folder / f"model_{kind}.tflite"
+    path = folder / FILES[f"tflite_{kind}"]
     with atomic_path(path) as tmp:
         tmp.write_bytes(converter.convert())
     probs = tflite_predict(path, x_val)
     checks = _checks(probs, app_probs)
-    out = {"file": path.name, "bytes": path.stat().st_size, **checks}
+    out = {"bytes": path.stat().st_size, **checks}
     if kind == "int8":  # quantised: judged by its accuracy, not by equal probabilities
         accuracy = float((probs.argmax(1) == y_val).mean())
         app_accuracy = float((app_probs.argmax(1) == y_val).mean())
@@ -181,20 +202,27 @@ def tflite_predict(path: Path, x: np.ndarray) -> np.ndarray:
 
 def bundle(settings: Settings, run_id: str, fmt: str) -> bytes:
     """A zip for download: the export, labels.json and its usage snippet (predict.py)."""
-    folder = exports_dir(settings, run_id)
-    summary = stored(settings, run_id) or {}
-    name = summary[fmt]["file"]
-    shared_store.pull(settings, folder / name)
-    labels = results.local_artifacts(settings, run_id)["labels"]
+    name = FILES[trust.one_of(fmt, FORMATS, "export format")]
+    path = sync.pull(settings, exports_dir(settings, run_id) / name)
+    labels = results.local_artifacts(settings, run_id).get("labels")
+    if path is None or labels is None:
+        raise FileNotFoundError(f"run {run_id}: the {fmt} export is not here nor in the store")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         if fmt == "saved_model":
-            with zipfile.ZipFile(folder / name) as inner:
-                for member in inner.namelist():
-                    zf.writestr(f"saved_model/{member}", inner.read(member))
+            _copy_saved_model(path, zf)
             zf.writestr("predict.py", SAVED_MODEL_USAGE)
         else:
-            zf.write(folder / name, name)
-            zf.writestr("predict.py", TFLITE_USAGE.replace("{file}", name))
+            zf.write(path, name)
+            zf.writestr("predict.py", f"MODEL = {name!r}\n" + TFLITE_USAGE)
         zf.write(labels, "labels.json")
     return buf.getvalue()
+
+
+def _copy_saved_model(archive: Path, zf: zipfile.ZipFile) -> None:
+    """The SavedModel's files under saved_model/; a member named to leave it is refused."""
+    with zipfile.ZipFile(archive) as inner:
+        for member in inner.namelist():
+            if reason := trust.unsafe_reason(member):
+                raise trust.UntrustedError(f"{member!r} in {archive.name}: {reason}")
+            zf.writestr(f"saved_model/{member}", inner.read(member))

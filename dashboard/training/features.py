@@ -24,9 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from dashboard import datasets, shared_store
+from dashboard import datasets
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path, folder_bytes
+from dashboard.training import sync
 from models import backbones, classifier, feature_maps
 from models.catalog import Backbone
 
@@ -60,17 +61,20 @@ class FeatureCache:
         return self.folder / f"{entry}.npz"
 
     def load(self, entry: str) -> tuple[np.ndarray, np.ndarray] | None:
+        path = sync.pull(self.settings, self.path(entry))  # maybe from another server
+        if path is None:
+            return None
         try:
-            shared_store.pull(self.settings, self.path(entry))
-            with np.load(self.path(entry)) as data:
-                return data["features"], data["labels"]
+            with np.load(path) as data:  # no pickles: arrays only
+                features, labels = data["features"], data["labels"]
         except (OSError, ValueError, KeyError, EOFError):
             return None
+        return features, labels
 
     def save(self, entry: str, features: np.ndarray, labels: np.ndarray) -> None:
         with atomic_path(self.path(entry)) as tmp:
             np.savez(tmp, features=features, labels=labels)
-        shared_store.push(self.settings, self.path(entry))
+        sync.push(self.settings, self.path(entry))
 
     def clear(self) -> None:
         for p in self.folder.glob("*.npz"):
@@ -139,10 +143,14 @@ def split_features(
     """
     cache = FeatureCache(settings)
     entries = [key(backbone_key, weights_id, manifest.id, s, image_size) for s in FEATURE_SPLITS]
-    cached = [cache.load(e) for e in entries]
+    cached = [
+        _matching(cache.load(e), labels(manifest, s))
+        for e, s in zip(entries, FEATURE_SPLITS, strict=True)
+    ]
     hits = [c is not None for c in cached]
     if all(hits):
         return cached, hits
+    settings.check_writable("computing features")  # a read-only server reads the cache only
     both = datasets.training_data(
         settings,
         manifest,
@@ -162,6 +170,14 @@ def split_features(
     return out, hits
 
 
+def _matching(entry: tuple | None, truth: np.ndarray) -> tuple | None:
+    """A cache entry only if it is one row per image with the split's labels (an entry pulled
+    from the shared store is data, and a wrong one must not feed a run)."""
+    if entry is None or len(entry[0]) != len(truth) or not np.array_equal(entry[1], truth):
+        return None
+    return entry
+
+
 def cached_array(
     settings: Settings, entry_parts: tuple, compute: Callable[[], np.ndarray]
 ) -> np.ndarray:
@@ -171,6 +187,7 @@ def cached_array(
     found = cache.load(entry)
     if found is not None:
         return found[0]
+    settings.check_writable("computing features")  # a read-only server reads the cache only
     values = compute()
     cache.save(entry, values, np.zeros(0))
     return values

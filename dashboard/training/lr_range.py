@@ -16,10 +16,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dashboard import datasets, shared_store
+from dashboard import datasets
 from dashboard.settings import Settings
 from dashboard.storage import write_atomic
-from dashboard.training import build
+from dashboard.training import build, sync
 from dashboard.training import features as backbone_features
 from dashboard.training.config import TrainConfig
 from models import catalog, fitting, lr_finder
@@ -47,11 +47,12 @@ def _path(settings: Settings, config: TrainConfig):
 
 
 def cached(settings: Settings, config: TrainConfig) -> lr_finder.RangeTest | None:
-    path = _path(settings, config)
+    path = sync.pull(settings, _path(settings, config))  # maybe from another server
+    if path is None:
+        return None
     try:
-        shared_store.pull(settings, path)  # found on another server (TLAB_STORE_URL)
         return lr_finder.RangeTest.from_dict(json.loads(path.read_text()))
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -71,7 +72,7 @@ def find(
     report = on_step or (lambda text, fraction: None)
     result = _measure(settings, config, report)
     write_atomic(_path(settings, config), json.dumps(result.to_dict()))
-    shared_store.push(settings, _path(settings, config))
+    sync.push(settings, _path(settings, config))
     return result
 
 

@@ -4,23 +4,25 @@ finished run (its mistakes, a try-it prediction, Grad-CAM)."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from dashboard import datasets, shared_store
+from dashboard import datasets, trust
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path, write_atomic
-from dashboard.training import evaluation, export
+from dashboard.training import evaluation, export, sync
 from dashboard.training import features as backbone_features
 from dashboard.training.config import TrainConfig
 from dashboard.training.run_data import RunData
-from dashboard.training.run_store import Run, RunStore
+from dashboard.training.run_store import Run, RunStore, open_runs
 
 # A run's files, pushed to the shared store when it ends (TLAB_STORE_URL) and pulled by any
 # server that shows the run.
+log = logging.getLogger(__name__)
 ARTIFACT_FILES = ("predictions.npz", "model.keras", "labels.json", "results.json")
 
 
@@ -52,7 +54,7 @@ def evaluate_and_export(
     spent = round(time.perf_counter() - started, 3)
     scores["seconds"] = {**outcome.seconds(), "evaluate_export": spent}
     write_atomic(folder / "results.json", json.dumps(scores))
-    shared_store.push(data.settings, *(folder / n for n in ARTIFACT_FILES))
+    sync.push(data.settings, *(folder / n for n in ARTIFACT_FILES))  # hashes recorded
     return scores
 
 
@@ -82,11 +84,16 @@ def mistakes(settings: Settings, run: Run, manifest: datasets.Manifest, limit=12
 def local_artifacts(settings: Settings, run_id: str) -> dict[str, Path]:
     """A finished run's files on this machine ({"model": .../model.keras, "labels": ...,
     "predictions": ...}), pulled from the shared store when another machine trained it."""
-    folder = settings.home / "runs" / run_id
+    try:
+        folder = open_runs(settings).run_dir(run_id, create=False)
+    except trust.UntrustedError as exc:  # an id from the database that is not a run id
+        log.warning("%s", exc)
+        return {}
     found = {}
-    for name in ARTIFACT_FILES:
-        if shared_store.pull(settings, folder / name):
-            found[name.partition(".")[0]] = folder / name
+    for name in ARTIFACT_FILES:  # each checked against the sha256 its trainer recorded
+        path = sync.pull(settings, folder / name)
+        if path is not None:
+            found[name.partition(".")[0]] = path
     return found
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from dashboard import datasets
 from dashboard.settings import Settings
+from dashboard.training import sync
 from dashboard.training.config import TrainConfig
 
 
@@ -26,6 +27,8 @@ class RunData:
     def feed(self, split: str, config: TrainConfig):
         """Batches of (float32 0-255 images, labels); shuffled for "train" only."""
         if split not in self.feeds:
+            prefix = datasets.pixel_cache(self.settings, self.manifest, (split,), config.image_size)
+            sync.pull_pixel_cache(self.settings, prefix)  # decoded on another machine
             self.feeds[split] = datasets.training_data(
                 self.settings,
                 self.manifest,
@@ -40,4 +43,4 @@ class RunData:
 
     def share_caches(self) -> None:
         """Push the decoded pixels this run cached (team mode: TLAB_STORE_URL)."""
-        datasets.share_pixel_caches(self.settings, self.manifest)
+        sync.push_pixel_caches(self.settings, self.manifest.id)

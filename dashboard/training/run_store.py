@@ -3,16 +3,14 @@
 SQLite in WAL mode under TLAB_HOME/runs.db by default; any SQLAlchemy URL with TLAB_DB_URL
 (a team's PostgreSQL: `postgresql+psycopg://user:pass@host/db`). The same tables
 (`schema.py`, migrated by Alembic when a store opens a database) and the same behaviour on
-both. Writes are single short transactions, and SQLite waits up to a minute for a lock, so two
-sessions training at once wait for each other for milliseconds instead of failing with
-"database is locked".
+both. Writes are single short transactions; SQLite waits up to a minute for a lock, so two
+sessions training at once wait milliseconds for each other instead of failing.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -21,11 +19,17 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from dashboard import trust
+from dashboard.settings import Settings
 from dashboard.training import schema
-from dashboard.training.database import engine, upsert
+from dashboard.training.database import engine, read_only_engine, upsert
+from dashboard.training.owners import owner_id, trainer_alive
 from dashboard.training.schema import artifacts as artifact_rows
 from dashboard.training.schema import epochs as epoch_rows
 from dashboard.training.schema import runs as run_rows
+from dashboard.training.schema import store_files
+
+log = logging.getLogger(__name__)
 
 
 class RunStatus(StrEnum):
@@ -52,10 +56,6 @@ class RunStatus(StrEnum):
 
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
-
-
-def owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass
@@ -97,16 +97,26 @@ class Run:
 
 
 class RunStore:
-    def __init__(self, home: Path, url: str | None = None):
-        home.mkdir(parents=True, exist_ok=True)
+    """`readonly`: a demo server's store. It creates and migrates nothing, and the database
+    itself refuses writes (SQLite opened read-only; PostgreSQL in read-only transactions)."""
+
+    def __init__(self, home: Path, url: str | None = None, readonly: bool = False):
         self.url = url or schema.default_url(home)
         self.run_dirs = home / "runs"
+        self.readonly = readonly
+        if readonly:
+            self.engine = read_only_engine(self.url, schema.metadata)
+            return
+        home.mkdir(parents=True, exist_ok=True)
         self.engine = engine(self.url)
         schema.migrate(self.engine)
 
-    def run_dir(self, run_id: str) -> Path:
-        path = self.run_dirs / run_id
-        path.mkdir(parents=True, exist_ok=True)
+    def run_dir(self, run_id: str, create: bool = True) -> Path:
+        """The run's folder; `run_id` (read from the database) must be the form the store
+        writes, and the folder must stay inside runs/ (`dashboard.trust`)."""
+        path = trust.inside(self.run_dirs, trust.run_id(run_id))
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
         return path
 
     def _rows(self, query) -> list[sa.Row]:
@@ -147,10 +157,19 @@ class RunStore:
         return Run.from_row(rows[0])
 
     def list(self, dataset_id: str | None = None) -> list[Run]:
+        """Every run (of one dataset), newest first; a row that cannot be read as a run (an
+        unknown status, broken JSON) is left out and logged. (An id is checked where a path is
+        made from it: `run_dir`.)"""
         query = sa.select(run_rows).order_by(run_rows.c.created.desc())
         if dataset_id:
             query = query.where(run_rows.c.dataset_id == dataset_id)
-        return [Run.from_row(r) for r in self._rows(query)]
+        found = []
+        for row in self._rows(query):
+            try:
+                found.append(Run.from_row(row))
+            except (ValueError, TypeError) as exc:
+                log.warning("run row %r left out: %s", row.id, exc)
+        return found
 
     def find(self, config_key: str, statuses: tuple[RunStatus, ...]) -> Run | None:
         query = (
@@ -256,27 +275,26 @@ class RunStore:
         rows = self._rows(sa.select(artifact_rows).where(artifact_rows.c.run_id == run_id))
         return {r.kind: (r.path, json.loads(r.meta)) for r in rows}
 
+    # -- what was pushed to the shared store ----------------------------------------------------
+    def record_files(self, shas: dict[str, str]) -> None:
+        """The sha256 of files just pushed (home-relative path -> hash)."""
+        with self.engine.begin() as db:
+            for path, sha in shas.items():
+                row = dict(path=path, sha256=sha, written=time.time())
+                db.execute(upsert(db, store_files, row))
 
-STALE_S = 60.0  # a trainer beats every few seconds; a minute without one means it is gone
+    def file_sha(self, path: str) -> str | None:
+        rows = self._rows(sa.select(store_files.c.sha256).where(store_files.c.path == path))
+        return rows[0].sha256 if rows else None
 
 
-def trainer_alive(run: Run) -> bool:
-    """Whether the process that owns an active run still lives: by its process id on this
-    machine, by its heartbeat on another."""
-    host = run.owner.rpartition(":")[0]
-    if host == socket.gethostname():
-        return _process_alive(run.owner)
-    return run.heartbeat is not None and time.time() - run.heartbeat < STALE_S
+_stores: dict[tuple, RunStore] = {}
 
 
-def _process_alive(owner: str) -> bool:
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def open_runs(settings: Settings) -> RunStore:
+    """The process's run store for these settings: for reading runs (pages, reports) without
+    the job manager's threads, and for the record of shared files."""
+    key = (settings.home, settings.db_url, settings.readonly)
+    if key not in _stores:
+        _stores[key] = RunStore(settings.home, settings.db_url, settings.readonly)
+    return _stores[key]

@@ -68,6 +68,16 @@ artifacts = sa.Table(
     sa.Column("meta", sa.Text),
 )
 
+# The sha256 of each file pushed to the shared store, keyed by its home-relative path
+# (`training/sync.py`): what a pull is checked against.
+store_files = sa.Table(
+    "store_files",
+    metadata,
+    sa.Column("path", sa.Text, primary_key=True),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("written", sa.Double),
+)
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 _migrated: set[str] = set()
 _lock = threading.Lock()

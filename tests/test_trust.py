@@ -1,0 +1,244 @@
+"""The trust boundary (dashboard/trust.py): what comes from the shared store or the database is
+data, never a path or code. Each test is an attack by someone who can write to the team's
+bucket (any teammate, or anyone holding its keys) or to its database, on a folder store and on
+moto's S3 server; each fails if its defence is removed."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from dashboard import datasets, shared_store, trust
+from dashboard.settings import Settings
+from dashboard.training import deploy, features, results, sync
+from dashboard.training.run_store import open_runs
+from dashboard.training.schema import runs as run_rows
+from dashboard.training.schema import store_files
+from tests.tiny_training import tiny_dataset
+
+RUN_ID = "20261202-120000-abcdef"
+
+
+def servers(tmp_path, shared_env) -> tuple[Settings, Settings]:
+    """Two servers, homes a and b, one store and one run database."""
+    base = {**shared_env, "TLAB_OFFLINE": "1", "TLAB_DB_URL": f"sqlite:///{tmp_path}/runs.db"}
+    return tuple(Settings.from_env({**base, "TLAB_HOME": str(tmp_path / n)}) for n in "ab")
+
+
+def bucket(settings: Settings) -> shared_store.SharedStore:
+    """The attacker's view: the bucket itself, written without the app."""
+    return shared_store.shared_store(settings)
+
+
+def forge_record(settings: Settings, rel: str, data: bytes) -> None:
+    """A writer of the bucket and of the database: the file and its hash, both forged."""
+    bucket(settings).write(rel, data)
+    open_runs(settings).record_files({rel: trust.sha256_bytes(data)})
+
+
+def outside(tmp_path) -> list[str]:
+    """Files planted anywhere but in the store (the attacker's own writes land there)."""
+    return sorted(p.name for p in tmp_path.rglob("planted*") if "shared" not in p.parts)
+
+
+# -- 1. a dataset manifest in the store -----------------------------------------------------
+@pytest.mark.parametrize(
+    "bad_file", ["../../../../planted.txt", "/tmp/planted.txt", "images/../../../planted.txt"]
+)
+def test_a_poisoned_manifest_writes_nothing_outside_its_folder(tmp_path, shared_env, bad_file):
+    a, b = servers(tmp_path, shared_env)
+    manifest = tiny_dataset(a)
+    rel = f"datasets/{manifest.id}/manifest.json"
+    raw = json.loads(bucket(a).read(rel))
+    raw["images"][0]["file"] = bad_file
+    bucket(a).write(rel, json.dumps(raw).encode())
+    bucket(a).write(f"datasets/{manifest.id}/{bad_file}", b"planted by the attacker")
+    assert datasets.list_datasets(b) == []  # not listed
+    with pytest.raises(datasets.DatasetError, match="not valid"):
+        datasets.open_store(b).local_folder(manifest.id)
+    assert outside(tmp_path) == [] and not (b.home / "datasets").exists()
+
+
+def test_a_manifest_under_another_datasets_id_is_refused(tmp_path, shared_env):
+    a, b = servers(tmp_path, shared_env)
+    manifest = tiny_dataset(a)
+    forged = "0123456789abcdef"
+    text = bucket(a).read(f"datasets/{manifest.id}/manifest.json")
+    bucket(a).write(f"datasets/{forged}/manifest.json", text)
+    assert [m.id for m in datasets.list_datasets(b)] == [manifest.id]
+
+
+def test_an_image_swapped_under_its_name_is_refused(tmp_path, shared_env):
+    a, b = servers(tmp_path, shared_env)
+    manifest = tiny_dataset(a)
+    record = manifest.images[0]
+    bucket(a).write(f"datasets/{manifest.id}/{record.file}", b"other bytes")
+    with pytest.raises(datasets.DatasetError, match="does not hash to its name"):
+        datasets.read_image(b, manifest, record)
+    assert not (b.home / "datasets" / manifest.id).exists()
+
+
+# -- 2. exports.json ------------------------------------------------------------------------
+def _exported_run(settings: Settings) -> None:
+    """A run's labels and a float32 TFLite export, pushed as the app pushes them."""
+    folder = open_runs(settings).run_dir(RUN_ID)
+    (folder / "labels.json").write_text(json.dumps({"classes": ["a", "b"], "image_size": 32}))
+    exports = folder / "exports"
+    exports.mkdir()
+    (exports / "model_float32.tflite").write_bytes(b"tflite bytes")
+    checks = {"bytes": 12, "parity_images": 2, "parity_same_class": 2, "parity_max_abs_diff": 0.0}
+    (exports / "exports.json").write_text(json.dumps({"tflite_float32": checks}))
+    sync.push(settings, folder / "labels.json", exports / "model_float32.tflite")
+    sync.push(settings, exports / "exports.json")
+
+
+def test_a_poisoned_exports_json_names_no_file_and_writes_no_code(tmp_path, shared_env):
+    a, b = servers(tmp_path, shared_env)
+    (tmp_path / "secret.txt").write_text("the server's own secret")
+    _exported_run(a)
+    injected = "x.tflite\")\nimport os; os.system('echo owned') #"
+    poisoned = {
+        "tflite_float32": {
+            "file": "../../../../secret.txt",
+            "bytes": 1,
+            "parity_images": 1,
+            "parity_same_class": 1,
+            "parity_max_abs_diff": 0.0,
+        },
+        "tflite_int8": {"file": injected, "bytes": "<b>1</b>"},
+    }
+    rel = f"runs/{RUN_ID}/exports/exports.json"
+    forge_record(a, rel, json.dumps(poisoned).encode())  # bucket and database both forged
+    summary = deploy.stored(b, RUN_ID)
+    assert summary is None or "file" not in json.dumps(summary)
+    zipped = zipfile.ZipFile(io.BytesIO(deploy.bundle(b, RUN_ID, "tflite_float32")))
+    assert sorted(zipped.namelist()) == ["labels.json", "model_float32.tflite", "predict.py"]
+    assert b"secret" not in b"".join(zipped.read(n) for n in zipped.namelist())
+    predict = zipped.read("predict.py").decode()
+    assert "MODEL = 'model_float32.tflite'" in predict and "os.system" not in predict
+    compile(predict, "predict.py", "exec")
+
+
+def test_a_saved_model_zip_with_a_traversing_member_is_refused(tmp_path, shared_env):
+    a, b = servers(tmp_path, shared_env)
+    _exported_run(a)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("../../planted.py", "print('owned')")
+    forge_record(a, f"runs/{RUN_ID}/exports/saved_model.zip", buf.getvalue())
+    with pytest.raises(trust.UntrustedError, match="escapes"):
+        deploy.bundle(b, RUN_ID, "saved_model")
+
+
+# -- 3. a run id from the database ----------------------------------------------------------
+def test_a_traversing_run_id_from_the_database_writes_nothing(tmp_path, shared_env):
+    a, b = servers(tmp_path, shared_env)
+    evil = "../planted-run"  # runs/../planted-run: out of runs/
+    with open_runs(a).engine.begin() as db:
+        db.execute(run_rows.insert().values(id=evil, status="finished", config="{}", results="{}"))
+    for name in results.ARTIFACT_FILES:  # what the traversal would fetch, in the store too
+        rel = f"runs/{evil}/{name}"
+        bucket(a).fs.pipe_file(f"{bucket(a).root}/{rel}", b"planted")
+        open_runs(a).record_files({rel: trust.sha256_bytes(b"planted")})
+    assert [r.id for r in open_runs(b).list()] == [evil]  # the row is data, still listed
+    assert results.local_artifacts(b, evil) == {}
+    assert deploy.stored(b, evil) is None
+    assert not (b.home / "planted-run").exists()
+
+
+# -- 4. a swapped artifact or cache entry ---------------------------------------------------
+def test_a_swapped_model_is_refused(tmp_path, shared_env):
+    a, b = servers(tmp_path, shared_env)
+    folder = open_runs(a).run_dir(RUN_ID)
+    for name in results.ARTIFACT_FILES:
+        (folder / name).write_bytes(f"the trainer's {name}".encode())
+    sync.push(a, *(folder / n for n in results.ARTIFACT_FILES))
+    bucket(a).write(f"runs/{RUN_ID}/model.keras", b"the attacker's model")
+    found = results.local_artifacts(b, RUN_ID)
+    assert sorted(found) == ["labels", "predictions", "results"]  # the model is refused
+    assert not (b.home / "runs" / RUN_ID / "model.keras").exists()
+
+
+def test_a_file_nobody_recorded_is_not_pulled(tmp_path, shared_env):
+    a, b = servers(tmp_path, shared_env)
+    bucket(a).write(f"runs/{RUN_ID}/model.keras", b"the attacker's model")
+    assert results.local_artifacts(b, RUN_ID) == {}
+
+
+def test_a_swapped_feature_cache_entry_is_computed_again(tmp_path, shared_env):
+    a, b = servers(tmp_path, shared_env)
+    parts = ("backbone", "weights", "dataset", "all", 32)
+    values = np.arange(12, dtype="float32").reshape(3, 4)
+    features.cached_array(a, parts, lambda: values)
+    path = features.FeatureCache(a).path(features.key(*parts))
+    buf = io.BytesIO()
+    np.savez(buf, features=np.zeros((3, 4)), labels=np.zeros(0))
+    bucket(a).write(shared_store.relative(a, path), buf.getvalue())
+    calls = []
+    got = features.cached_array(b, parts, lambda: calls.append(1) or values)
+    assert calls == [1] and np.array_equal(got, values)
+
+
+def test_the_hash_of_every_pushed_file_is_recorded(tmp_path, shared_env):
+    a, _ = servers(tmp_path, shared_env)
+    parts = ("backbone", "weights", "dataset", "all", 32)
+    features.cached_array(a, parts, lambda: np.ones((2, 2)))
+    with open_runs(a).engine.connect() as db:
+        recorded = dict(db.execute(sa.select(store_files.c.path, store_files.c.sha256)).all())
+    path = features.FeatureCache(a).path(features.key(*parts))
+    assert recorded == {shared_store.relative(a, path): trust.sha256_file(path)}
+
+
+# -- the checks themselves -----------------------------------------------------------------
+def test_inside_follows_symlinks(tmp_path):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "link").symlink_to(tmp_path)
+    assert trust.inside(tmp_path / "folder", "images").name == "images"
+    with pytest.raises(trust.UntrustedError, match="leaves its folder"):
+        trust.inside(tmp_path / "folder", "link/x")
+
+
+@pytest.mark.parametrize("value", ["../x", "abc", "0123456789ABCDEF", 7, None, "0" * 17])
+def test_only_the_forms_the_app_writes_pass(value):
+    with pytest.raises(trust.UntrustedError):
+        trust.dataset_id(value)
+    with pytest.raises(trust.UntrustedError):
+        trust.run_id(value)
+    with pytest.raises(trust.UntrustedError):
+        trust.image_file(value)
+
+
+# -- uploads: a zip entry that lies about its size -------------------------------------------
+def _lying_zip(declared: int = 1000, real: int = 64 << 20) -> bytes:
+    """One entry whose headers say `declared` bytes over data that inflates to `real`."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a/big.png", b"\0" * real)
+    data = bytearray(buf.getvalue())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.index(signature) + offset  # the uncompressed size in each header
+        data[at : at + 4] = declared.to_bytes(4, "little")
+    return bytes(data)
+
+
+def test_a_lying_zip_entry_is_inflated_a_chunk_at_a_time():
+    import tracemalloc
+
+    from dashboard.datasets import archive
+
+    upload = _lying_zip()
+    with archive.SafeZip(
+        io.BytesIO(upload), max_entries=10, max_total_bytes=1 << 30, max_ratio=100
+    ) as zf:
+        assert zf.members() == [("a/big.png", "")]  # every header check passes
+        tracemalloc.start()
+        with pytest.raises(archive.EntryError, match="damaged"):
+            zf.read("a/big.png")
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert len(upload) < 200_000 and peak < 8 << 20, f"peak {peak / 2**20:.0f} MB"
