@@ -27,6 +27,8 @@ def main() -> None:
         ]
     )
     if glue.settings().readonly:
+        # A viewer never sees a traceback: the message stays generic, the log keeps it all.
+        st.set_option("client.showErrorDetails", "none")
         st.sidebar.caption(":material/visibility: Read-only demo")
     glue.mark_routed_by_entry()
     page.run()

@@ -9,8 +9,6 @@ rerun whose inputs did not change recomputes nothing.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import streamlit as st
 
@@ -133,14 +131,16 @@ def tried_image(model_path: str, mtime: float, classes: tuple[str, ...], rgb: np
 @st.cache_data(show_spinner=False, max_entries=1024)
 def record_thumbnail(dataset_id: str, file: str, size: int = 96) -> np.ndarray:
     """One stored image, small, decoded once (`file` is content-addressed)."""
-    path = datasets.open_store(settings()).local_folder(dataset_id) / file
-    return images.thumbnail(images.decode(path.read_bytes()), size)
+    data = datasets.open_store(settings()).read_file(dataset_id, file)
+    return images.thumbnail(images.decode(data), size)
 
 
 @st.cache_data(show_spinner="Explaining the mistakes…", max_entries=512)
-def mistake_overlay(model_path: str, mtime: float, image_file: str, class_id: int) -> np.ndarray:
+def mistake_overlay(
+    model_path: str, mtime: float, dataset_id: str, file: str, class_id: int
+) -> np.ndarray:
     """A misclassified image with Grad-CAM for the predicted class, once per (model, image)."""
-    rgb = images.decode(Path(image_file).read_bytes())
+    rgb = images.decode(datasets.open_store(settings()).read_file(dataset_id, file))
     heat, _ = training.results.explain(trained_model(model_path, mtime), rgb, class_id)
     return images.overlay(images.center_square(rgb, 160), heat, 0.45)
 

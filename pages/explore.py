@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard import backbones, explore, glue, images
+from dashboard import backbones, explore, glue, images, text
 from dashboard.explore import charts
 
 TAB = "explore_tab"
@@ -50,7 +50,7 @@ def pick_image(max_upload_mb: int = 20) -> tuple[str, np.ndarray | None]:
     try:
         return upload.name, glue.decoded_upload(upload.getvalue())
     except images.ImageError as exc:
-        st.error(f"Cannot use **{upload.name}**: {exc}")
+        st.error(f"Cannot use **{text.markdown_text(upload.name)}**: {text.markdown_text(exc)}")
         return upload.name, None
 
 
@@ -182,7 +182,7 @@ def explore_page() -> None:
     if rgb is None:
         return
     result = glue.analysis(key, rgb)
-    st.caption(f"Image: {image_name} · {rgb.shape[1]}×{rgb.shape[0]} px")
+    st.caption(f"Image: {text.markdown_text(image_name)} · {rgb.shape[1]}×{rgb.shape[0]} px")
     # Only the open tab's content runs and is sent: a room of viewers on Predictions costs one
     # chart and a table each, not every tab's feature maps, filters, Grad-CAM and layer table.
     views = {

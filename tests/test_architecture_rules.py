@@ -24,7 +24,16 @@ FILES = sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
 PROJECT_FILES = sorted(
     p for p in ROOT.rglob("*.py") if not {".git", ".venv", "venv"} & set(p.parts)
 )
-SHARED = {"settings", "images", "backbones", "significance", "storage", "shared_store"}
+SHARED = {
+    "settings",
+    "images",
+    "backbones",
+    "significance",
+    "storage",
+    "shared_store",
+    "text",
+    "trust",
+}
 FEATURES = ("datasets", "training", "advisor", "compare", "explore", "featurespace", "report")
 # dashboard's levels, bottom up; a unit imports only its own level's unit and lower levels.
 LEVELS = [

@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import datasets, training
 from dashboard.settings import Settings
-from dashboard.training import RunStore, owners, run_store
+from dashboard.training import RunStore, owners
 from tests.conftest import coloured, wait
 from tests.hostile_uploads import make_zip
 from tests.tiny_training import config, tiny_dataset, tiny_settings

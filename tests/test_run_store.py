@@ -7,7 +7,7 @@ import sqlite3
 import threading
 import time
 
-from dashboard.training import RunStore, owners, run_store, schema
+from dashboard.training import RunStore, owners, schema
 
 CONFIG = {"dataset_id": "d1", "backbone": "B", "strategy": "linear_head"}
 NEWEST = "0003"

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from dashboard.advisor.advice import LARGE_PER_CLASS, WHY, Advice
+from dashboard.text import chart_text
 from models.strategies import STRATEGIES
 
 X_RANGE = (1, 100_000)  # training images per class shown on the log axis
@@ -25,7 +26,10 @@ def _x(per_class: float) -> float:
 
 
 def _hover(a: Advice) -> str:
-    lines = [f"<b>{a.dataset_name}</b>", f"{a.train_per_class:g} training images per class"]
+    lines = [
+        f"<b>{chart_text(a.dataset_name)}</b>",
+        f"{a.train_per_class:g} training images per class",
+    ]
     lines.append(f"similarity {a.similarity:.2f} → {a.verdict}")
     for s in a.signals:
         if s.value is not None:
@@ -73,7 +77,7 @@ def quadrant_chart(current: Advice, references: Sequence[Advice] = ()) -> go.Fig
                 x=[_x(a.train_per_class) for a in others],
                 y=[a.similarity for a in others],
                 mode="markers+text",
-                text=[a.dataset_name for a in others],
+                text=[chart_text(a.dataset_name) for a in others],
                 textposition="bottom center",
                 marker=dict(size=10, color="#888", opacity=0.45),
                 textfont=dict(color="#999"),
@@ -88,7 +92,7 @@ def quadrant_chart(current: Advice, references: Sequence[Advice] = ()) -> go.Fig
             x=[_x(current.train_per_class)],
             y=[current.similarity],
             mode="markers+text",
-            text=[current.dataset_name],
+            text=[chart_text(current.dataset_name)],
             textposition="top center",
             marker=dict(
                 size=18,
@@ -96,7 +100,7 @@ def quadrant_chart(current: Advice, references: Sequence[Advice] = ()) -> go.Fig
                 line=dict(width=2, color="white"),
                 symbol="star",
             ),
-            name=current.dataset_name,
+            name=chart_text(current.dataset_name),
             hovertext=[_hover(current)],
             hoverinfo="text",
         )

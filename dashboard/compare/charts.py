@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from dashboard.compare import metrics as compare
+from dashboard.text import chart_text, chart_texts
 
 PALETTE = ["#e4572e", "#29335c", "#f3a712", "#669bbc", "#a8c686", "#8e5572", "#3d5a80", "#ee6c4d"]
 LABELS = {
@@ -36,7 +37,8 @@ def curves(
     groups = compare.seed_groups(runs) if bands else {r.id: [r] for r in runs}
     for i, members in enumerate(groups.values()):
         colour = PALETTE[i % len(PALETTE)]
-        name = members[0].name + (f" ({len(members)} seeds)" if len(members) > 1 else "")
+        name = chart_text(members[0].name)  # run names are typed by users: plain text
+        name += f" ({len(members)} seeds)" if len(members) > 1 else ""
         if len(members) > 1:
             band = compare.mean_std_band([histories[r.id] for r in members], metric, x_key)
             upper = [m + s for m, s in zip(band.mean, band.std, strict=True)]
@@ -94,9 +96,9 @@ def per_class_f1(runs: Sequence) -> go.Figure:
         rows = run.results.get("val", {}).get("per_class", [])
         fig.add_trace(
             go.Bar(
-                x=[r["class"] for r in rows],
+                x=chart_texts(r["class"] for r in rows),
                 y=[r["f1"] for r in rows],
-                name=run.name,
+                name=chart_text(run.name),
                 marker_color=PALETTE[i % len(PALETTE)],
             )
         )

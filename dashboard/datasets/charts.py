@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashboard.text import chart_texts
+
 SPLIT_COLOURS = {"train": "#e4572e", "val": "#29335c", "test": "#f3a712"}
 
 
 def class_counts_bar(counts: dict[str, dict[str, int]]) -> go.Figure:
     """Images per class, stacked by split."""
     classes = list(counts)
+    labels = chart_texts(classes)  # class names are uploaded: plain text, not plotly HTML
     fig = go.Figure()
     for split, colour in SPLIT_COLOURS.items():
         values = [counts[c].get(split, 0) for c in classes]
         if any(values):
-            fig.add_trace(go.Bar(x=classes, y=values, name=split, marker_color=colour))
+            fig.add_trace(go.Bar(x=labels, y=values, name=split, marker_color=colour))
     fig.update_layout(
         barmode="stack",
         title="Images per class",

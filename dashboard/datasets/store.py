@@ -160,17 +160,19 @@ class DatasetStore:
     def image_path(self, manifest: Manifest, record: ImageRecord) -> Path:
         return trust.inside(self.local_folder(manifest.id), trust.image_file(record.file))
 
-    def read_image(self, manifest: Manifest, record: ImageRecord) -> bytes:
+    def read_file(self, dataset_id: str, file: str) -> bytes:
         """One image's bytes. A read-only server reads an image it lacks from the shared
         store alone, checked against its name, and keeps nothing on disk; any other server
         pulls the whole dataset the first time."""
-        local = trust.inside(self.folder(manifest.id), trust.image_file(record.file))
-        if local.is_file() or not (self.settings.readonly and self.shared):
-            return self.image_path(manifest, record).read_bytes()
-        data = self.shared.read(f"datasets/{manifest.id}/{record.file}")
+        local = trust.inside(self.folder(dataset_id), trust.image_file(file))
+        if local.is_file():
+            return local.read_bytes()
+        if not (self.settings.readonly and self.shared):
+            return trust.inside(self.local_folder(dataset_id), file).read_bytes()
+        data = self.shared.read(f"datasets/{dataset_id}/{file}")
         if data is None:
-            raise DatasetError(f"no image {record.file} in dataset {manifest.id}")
-        _verify_image(record.file, trust.sha256_bytes(data), manifest.id)
+            raise DatasetError(f"no image {file} in dataset {dataset_id}")
+        _verify_image(file, trust.sha256_bytes(data), dataset_id)
         return data
 
 
@@ -220,4 +222,4 @@ def image_path(settings: Settings, manifest: Manifest, record: ImageRecord) -> P
 
 
 def read_image(settings: Settings, manifest: Manifest, record: ImageRecord) -> bytes:
-    return open_store(settings).read_image(manifest, record)
+    return open_store(settings).read_file(manifest.id, record.file)

@@ -9,12 +9,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.images import resize_map
+from dashboard.text import chart_text
 from models.catalog import HUMAN_TOP5_ERROR, Backbone
 from models.imagenet import Prediction
 
 
 def top5_bar(predictions: Sequence[Prediction]) -> go.Figure:
-    names = [p.name.replace("_", " ") for p in predictions][::-1]
+    names = [chart_text(p.name.replace("_", " ")) for p in predictions][::-1]
     scores = [p.score for p in predictions][::-1]
     fig = go.Figure(
         go.Bar(
@@ -43,7 +44,7 @@ def heatmap_over_image(rgb: np.ndarray, values01: np.ndarray, title: str) -> go.
         go.Heatmap(z=heat, colorscale="Viridis", opacity=0.55, zmin=0, zmax=1, showscale=True)
     )
     fig.update_layout(
-        title=title,
+        title=chart_text(title),  # may hold a class name
         height=420,
         margin=dict(l=0, r=0, t=30, b=0),
         xaxis=dict(visible=False),

@@ -8,6 +8,8 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from dashboard.text import chart_texts
+
 SYMBOLS = {"train": "circle", "val": "diamond", "test": "square"}
 
 
@@ -19,11 +21,12 @@ def map_figure(
     names: list[str],
 ) -> go.Figure:
     """`panels`: title -> (n, 2) points of the same n images (labels, splits, names per image)."""
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=list(panels))
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=chart_texts(panels))
     palette = qualitative.Plotly + qualitative.D3
     symbols = [SYMBOLS.get(s, "circle") for s in splits]
+    names = chart_texts(names)  # uploaded file and class names: plain text, not plotly HTML
     for col, points in enumerate(panels.values(), start=1):
-        for c, cls in enumerate(classes):
+        for c, cls in enumerate(chart_texts(classes)):
             rows = np.flatnonzero(labels == c)
             fig.add_trace(
                 go.Scatter(

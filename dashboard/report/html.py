@@ -92,7 +92,7 @@ def _advice(settings: Settings, manifest: datasets.Manifest, backbone: str) -> s
 
 def run_report(settings: Settings, run_id: str) -> str:
     """One finished run, for people who will not open the app."""
-    runs = training.manager(settings).runs
+    runs = training.open_runs(settings)  # reads rows: no trainer, no threads
     run = runs.get(run_id)
     manifest = datasets.get(settings, run.dataset_id)
     r = run.results or {}
@@ -122,7 +122,7 @@ def comparison_report(
 ) -> str:
     """Runs side by side: their validation curves, final figures and (as the Compare page
     shows it) the summary with the speed-up against a baseline."""
-    runs = training.manager(settings).runs
+    runs = training.open_runs(settings)
     chosen = [runs.get(i) for i in run_ids]
     histories = runs.epochs([r.id for r in chosen])
     rows = [

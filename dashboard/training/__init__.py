@@ -17,7 +17,7 @@ from dashboard.training.features import (
     split_features,
 )
 from dashboard.training.jobs import JobManager, manager
-from dashboard.training.run_store import Run, RunStatus, RunStore
+from dashboard.training.run_store import Run, RunStatus, RunStore, open_runs
 
 __all__ = [
     "FEATURE_SPLITS",
@@ -36,6 +36,7 @@ __all__ = [
     "from_dict",
     "labels",
     "lr_range",
+    "open_runs",
     "manager",
     "pooled_model",
     "pretrained_weights_id",

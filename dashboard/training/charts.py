@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.datasets import charts as dataset_charts
+from dashboard.text import chart_text, chart_texts
 
 COLOURS = dataset_charts.SPLIT_COLOURS  # train and validation look the same on every page
 
@@ -32,17 +33,18 @@ def training_curves(epochs: list[dict], title: str = "Accuracy and loss per epoc
                 row=1,
                 col=col,
             )
-    fig.update_layout(height=320, title=title, margin=dict(l=10, r=10, t=60, b=10))
+    fig.update_layout(height=320, title=chart_text(title), margin=dict(l=10, r=10, t=60, b=10))
     fig.update_xaxes(title_text="epoch")
     return fig
 
 
 def confusion_heatmap(matrix: list[list[int]], classes: list[str]) -> go.Figure:
+    labels = chart_texts(classes)  # class names are uploaded: plain text, not plotly HTML
     fig = go.Figure(
         go.Heatmap(
             z=matrix,
-            x=classes,
-            y=classes,
+            x=labels,
+            y=labels,
             colorscale="Blues",
             text=matrix,
             texttemplate="%{text}",

@@ -20,7 +20,14 @@ from dashboard.settings import Settings
 from dashboard.training import ray_setup
 from dashboard.training.config import TrainConfig
 from dashboard.training.progress import LiveState
-from dashboard.training.run_store import ACTIVE, Run, RunStatus, RunStore, trainer_alive
+from dashboard.training.run_store import (
+    ACTIVE,
+    Run,
+    RunStatus,
+    RunStore,
+    open_runs,
+    trainer_alive,
+)
 from dashboard.training.trainer import Trainer
 from dashboard.training.watch import RunWatch
 from models import devices
@@ -31,13 +38,17 @@ log = logging.getLogger(__name__)
 class JobManager:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.runs = RunStore(settings.home, settings.db_url)
-        self.runs.mark_interrupted()
         self.live: dict[str, LiveState] = {}
         self.waiting: list[str] = []
         self.queue: queue.Queue = queue.Queue()
         self.lock = threading.Lock()
         self.closing = threading.Event()
+        self.worker = self.watch = self.ray = None
+        if settings.readonly:  # a demo server trains, sweeps and writes nothing: it reads
+            self.runs = open_runs(settings)
+            return
+        self.runs = RunStore(settings.home, settings.db_url)
+        self.runs.mark_interrupted()
         # One device per machine here (the GPU, or the CPU): one queue, one worker.
         self.worker = threading.Thread(target=self._work, name="tlab-trainer", daemon=True)
         self.worker.start()
@@ -50,6 +61,8 @@ class JobManager:
         never exits with TensorFlow busy in a daemon thread. Unfinished runs stay marked as
         they are and are marked "interrupted" by the next start."""
         self.closing.set()
+        if self.worker is None:  # read-only: nothing runs
+            return
         for state in self.live.values():
             state.interrupted = True
             state.stop.set()

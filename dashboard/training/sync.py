@@ -43,7 +43,7 @@ def pull(settings: Settings, path: Path) -> Path | None:
     rel = shared_store.relative(settings, path)
     sha = open_runs(settings).file_sha(rel)
     if sha is None:
-        log.warning("%s is not recorded in the run store: not pulled", rel)
+        log.debug("%s is not recorded in the run store: not pulled", rel)
         return None
     return shared_store.fetch(settings, path, sha)
 

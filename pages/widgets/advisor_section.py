@@ -26,6 +26,9 @@ def advisor_section(settings, manifest, backbone: str) -> None:
     st.caption(INTRO)
     advice = advisor.stored(settings, manifest.id, backbone)
     label = catalog.get(backbone).label
+    if advice is None and settings.readonly:  # showing stored advice, yes; measuring, no
+        st.caption(f"Not measured with {label} yet: measure it on a server where you can edit.")
+        return
     if advice is None:
         if not st.button(f"Measure this dataset with {label}", key=f"advise_{manifest.id}"):
             return
@@ -91,7 +94,8 @@ def show_advice(settings, manifest, advice: advisor.Advice) -> None:
         f"ImageNet classifier used: {advice.classifier}. Measured in {advice.seconds:.1f} s. "
         "Thresholds and the figures behind them: docs/advisor.md."
     )
-    reference_points(settings, advice, references)
+    if not settings.readonly:  # both compute and store
+        reference_points(settings, advice, references)
     actions(settings, manifest, advice)
     ladder(manifest, advice)
 

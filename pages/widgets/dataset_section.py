@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import datasets, glue
+from dashboard import datasets, glue, text
 from dashboard.datasets import DatasetError
 from dashboard.settings import READONLY_NOTE
 from pages.widgets import webcam
 
 SELECTED = "dataset_id"
+md = text.markdown_text  # names from uploads show as typed, never as markup
 
 
 def run_ingest(label: str, ingest) -> None:
@@ -19,14 +20,14 @@ def run_ingest(label: str, ingest) -> None:
         result = ingest(lambda i, n: bar.progress(i / max(n, 1), f"Checking {label}: {i}/{n}"))
     except DatasetError as exc:
         bar.empty()
-        st.error(f"**{label}** cannot be used: {exc}")
+        st.error(f"**{md(label)}** cannot be used: {md(exc)}")
         return
     bar.empty()
     m = result.manifest
     if result.reused:
-        st.info(f"This dataset is already stored as **{m.name}**; using it.")
+        st.info(f"This dataset is already stored as **{md(m.name)}**; using it.")
     else:
-        st.success(f"Stored **{m.name}**: {len(m.images)} images in {len(m.classes)} classes.")
+        st.success(f"Stored **{md(m.name)}**: {len(m.images)} images in {len(m.classes)} classes.")
     if result.skipped:
         st.warning(f"{len(result.skipped)} file(s) were not used; see *Skipped files* below.")
     st.session_state[SELECTED] = m.id
@@ -88,7 +89,7 @@ def per_class_upload(settings) -> None:
         c1, c2 = st.columns([1, 3])
         name = c1.text_input("Class name", f"Class {i + 1}", key=f"class_name_{i}")
         ups = c2.file_uploader(
-            f"Images of {name}",
+            f"Images of {md(name)}",
             accept_multiple_files=True,
             key=f"class_files_{i}",
             type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"],

@@ -9,6 +9,7 @@ import logging
 import streamlit as st
 
 from dashboard import datasets, featurespace, glue
+from dashboard.settings import ReadOnlyError
 from models.weights import WeightsUnavailable
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,12 @@ def feature_space(settings, manifest, backbone: str, run=None) -> None:
     where = "" if run is None else f"_{run.id}"
     method = st.radio("Map", featurespace.METHODS, horizontal=True, key=f"fs_method{where}")
     key = f"fs_{manifest.id}_{backbone}_{method}{where}"
+    if settings.readonly:  # a stored map (looked up once per session), or none
+        if key not in st.session_state:
+            st.session_state[key] = _stored(settings, manifest, backbone, method, run)
+        if st.session_state[key] is None:
+            st.caption("Not mapped yet: map it on a server where you can edit.")
+            return
     if key not in st.session_state:
         label = "Map this dataset in feature space" if run is None else "Map this run's features"
         if not st.button(label, key=f"fs_go_{manifest.id}{where}"):
@@ -71,6 +78,15 @@ def _compute(settings, manifest, backbone, method, run) -> featurespace.FeatureM
     finally:
         bar.empty()
     return None
+
+
+def _stored(settings, manifest, backbone, method, run) -> featurespace.FeatureMap | None:
+    """The map from what is cached; None when any part would have to be computed."""
+    try:
+        run_id = None if run is None else run.id
+        return featurespace.feature_map(settings, manifest, backbone, method, run_id=run_id)
+    except (ReadOnlyError, WeightsUnavailable, datasets.DatasetError):
+        return None
 
 
 def _show_map(fmap, manifest, where: str) -> None:

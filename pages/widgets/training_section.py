@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import backbones, datasets, glue, images, report, training
+from dashboard import backbones, glue, images, report, text, training
 from dashboard.datasets import DatasetError
 from dashboard.training import RunStatus
 from models.strategies import STRATEGIES
@@ -13,6 +13,7 @@ from pages.widgets import exports_section, featurespace_section
 from pages.widgets.live import live_view
 
 RUN = "run_id"
+md = text.markdown_text  # names and messages from data show as typed, never as markup
 
 
 def choose_backbone(settings) -> str:
@@ -168,13 +169,13 @@ def run_progress(run_id: str, readonly: bool = False) -> bool:
         if not readonly and st.button("Stop", key=f"stop_{run_id}"):
             jm.stop(run_id)
     elif run.status == RunStatus.RUNNING:  # a Ray worker's, or another server's on one store
-        st.info(f"Training in another process ({run.owner}); its epochs appear below.")
+        st.info(f"Training in another process ({md(run.owner)}); its epochs appear below.")
         if not readonly and st.button("Stop", key=f"stop_{run_id}"):
             jm.stop(run_id)
     elif run.status in (RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.STOPPED):
         failed = run.status == RunStatus.FAILED
-        (st.error if failed else st.warning)(f"{run.status}: {run.message}")
-    st.caption(f"Device: {run.device or '—'} · run {run.id} · status {run.status}")
+        (st.error if failed else st.warning)(f"{run.status}: {md(run.message)}")
+    st.caption(f"Device: {md(run.device or '—')} · run {md(run.id)} · status {run.status}")
     if epochs:
         curves = training.charts.training_curves(epochs)
         st.plotly_chart(curves, width="stretch", key=f"curves_{run_id}")
@@ -213,9 +214,11 @@ def results(settings, manifest, run) -> None:
         )
         pictures, captions = [], []
         for m in wrong[:8]:
-            path = str(datasets.image_path(settings, manifest, m.record))
             cls = r["classes"].index(m.predicted)
-            pictures.append(glue.mistake_overlay(model_file, _mtime(model_file), path, cls))
+            mtime = _mtime(model_file)
+            pictures.append(
+                glue.mistake_overlay(model_file, mtime, manifest.id, m.record.file, cls)
+            )
             captions.append(f"{m.true} → {m.predicted} ({m.confidence:.0%})")
         st.image(pictures, caption=captions, width=160)
     try_it(model_file, r["classes"])
@@ -263,12 +266,12 @@ def try_it(model_file: str, classes: list[str]) -> None:
         try:
             rgb = glue.decoded_upload(source.getvalue())
         except images.ImageError as exc:
-            st.error(f"Cannot use **{name}**: {exc}")
+            st.error(f"Cannot use **{md(name)}**: {md(exc)}")
             continue
         ranked, overlay, top = glue.tried_image(model_file, _mtime(model_file), tuple(classes), rgb)
         c1, c2 = st.columns([1, 2])
         c1.image(overlay, width="stretch")
-        c1.caption(f"Grad-CAM for {classes[top]}")
+        c1.caption(f"Grad-CAM for {md(classes[top])}")
         rows = [{"class": c, "probability": round(p, 4)} for c, p in ranked[:5]]
         c2.dataframe(rows, hide_index=True)
 

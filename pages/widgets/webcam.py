@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import datasets, glue
+from dashboard import datasets, glue, text
 
 SHOTS = "webcam_shots"  # class -> [(file name, JPEG bytes)]
 SEEN = "webcam_seen"  # file ids of pictures already added (a rerun shows the last one again)
@@ -21,7 +21,8 @@ def capture_dataset(settings, run_ingest) -> None:
     shots: dict = st.session_state.setdefault(SHOTS, {})
     seen: set = st.session_state.setdefault(SEEN, set())
     cls = st.text_input("Class of the next pictures", "Class 1", key="webcam_class").strip()
-    photo = st.camera_input(f"Take a picture of {cls or 'Class 1'}", key="webcam_photo")
+    label = f"Take a picture of {text.markdown_text(cls or 'Class 1')}"
+    photo = st.camera_input(label, key="webcam_photo")
     if photo is not None and photo.file_id not in seen:
         seen.add(photo.file_id)
         if sum(len(v) for v in shots.values()) < MAX_SHOTS:
