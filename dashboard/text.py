@@ -49,9 +49,10 @@ def markdown_text(value: object) -> str:
     """`value` for a Streamlit markdown body (st.markdown, st.caption, st.info, ...).
 
     Every ASCII punctuation character that can start markup is backslash-escaped, so
-    `[x](url)`, `![i](url)`, `<b>`, `:red[x]` and `$x$` show literally. Line breaks become spaces (a new line can start
-    a heading or a list). A word joiner after `:`, `@` and `www` stops what Streamlit finds
-    in the text after parsing: autolinks, emoji shortcodes, `:material/...:` icons.
+    `[x](url)`, `![i](url)`, `<b>`, `:red[x]` and `$x$` show literally. Line breaks become
+    spaces (a new line can start a heading or a list). A word joiner after `:`, `@` and
+    `www` stops what Streamlit finds in the text after parsing: autolinks, emoji shortcodes,
+    `:material/...:` icons.
     """
     text = _LINE_BREAKS.sub(" ", str(value))
     text = _TEXT_PATTERNS.sub(lambda m: m.group() + _JOINER, text)
