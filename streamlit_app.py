@@ -31,7 +31,10 @@ def main() -> None:
         st.set_option("client.showErrorDetails", "none")
         st.sidebar.caption(":material/visibility: Read-only demo")
     glue.mark_routed_by_entry()
-    page.run()
+    try:
+        page.run()
+    except glue.Busy as exc:  # heavy work refused for now: a message, not a traceback
+        st.warning(str(exc), icon=":material/hourglass_top:")
 
 
 main()

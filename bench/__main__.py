@@ -16,8 +16,8 @@ BENCHMARKS = {
     "featurespace": "bench.featurespace",
 }
 # Run only when named: `python -m bench soak` (about 10 minutes), `python -m bench team` (Ray;
-# requirements-team.txt).
-ON_REQUEST = {"soak": "bench.soak", "team": "bench.team"}
+# requirements-team.txt), `python -m bench abuse` (32 viewers uploading huge pictures).
+ON_REQUEST = {"soak": "bench.soak", "team": "bench.team", "abuse": "bench.abuse"}
 
 
 def main(argv: list[str]) -> int:

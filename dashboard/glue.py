@@ -2,9 +2,16 @@
 
 It holds what ties the services to Streamlit's runtime: the caches, the entry's navigation
 guard, the patch that keeps Keras' state between script runs, and stack dumps on SIGUSR1. It
-decides what lives for the whole process (`cache_resource`: loaded models, shared by every
-session) and what is memoised per input (`cache_data`: results keyed by model and image bytes), so a
-rerun whose inputs did not change recomputes nothing.
+decides what lives for the whole process (loaded models, shared by every session) and what is
+memoised per input (`cache_data`: results keyed by model and image bytes), so a rerun whose
+inputs did not change recomputes nothing.
+
+Memory stays bounded whatever the viewers do (`dashboard.bounded`): loaded models are kept by
+entries and bytes; every `cache_data` has `max_entries`, and each of its entries is bounded in
+size by construction (uploads are decoded at most VIEW_SIDE px on their long side, so what
+follows from them is too); heavy work (loading a model, a forward pass over an upload,
+Grad-CAM, activation maximisation) passes the HEAVY gate, and past it a viewer reads "busy,
+try again" (`Busy`, shown by the entry) instead of joining a queue that grows without end.
 """
 
 from __future__ import annotations
@@ -12,18 +19,29 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard import datasets, explore, images, training
+from dashboard import bounded, datasets, explore, images, training
+from dashboard.bounded import Busy
 from dashboard.settings import Settings
 
+VIEW_SIDE = 1024  # px: the largest side an upload is decoded at (models see at most 600)
+MODELS = bounded.BoundedCache(max_entries=4, max_bytes=1536 << 20, size_of=lambda m: m.nbytes)
+HEAVY = bounded.Gate(slots=2, waiting=8, wait_s=30.0)  # 2 cores: 2 at a time, 8 in line
+__all__ = ["Busy"]  # raised by the functions below; the entry script shows it
 
-@st.cache_resource(show_spinner=False)
+
+@st.cache_resource(show_spinner=False, max_entries=1)
 def settings() -> Settings:
     return Settings.from_env()
 
 
-@st.cache_resource(show_spinner="Loading the pretrained model (once per server process)…")
 def loaded_model(key: str) -> explore.LoadedModel:
-    return explore.load(key, settings())
+    """The model, loaded once and shared by every session while it stays among the MODELS."""
+
+    def load() -> explore.LoadedModel:
+        with HEAVY.enter("loading a model"), st.spinner("Loading the pretrained model…"):
+            return explore.load(key, settings())
+
+    return MODELS.get_or_make((settings(), key), load)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -31,33 +49,45 @@ def sample_image(label: str) -> np.ndarray:
     return images.load_sample(label)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=32)
 def decoded_upload(data: bytes) -> np.ndarray:
-    return images.decode(data, settings().max_image_pixels)
+    """An upload as shown: at most VIEW_SIDE px a side (3 MB), whatever the picture's size.
+    Decoding is heavy work: a PNG decodes whole (100 MB for a 0.1 MB file) before it shrinks."""
+    return HEAVY.run(
+        "decoding an upload", images.decode, data, settings().max_image_pixels, VIEW_SIDE
+    )
 
 
-@st.cache_data(show_spinner="Running the model…", max_entries=64)
+@st.cache_data(show_spinner="Running the model…", max_entries=16)
 def analysis(key: str, rgb: np.ndarray) -> explore.Analysis:
-    return explore.analyse(loaded_model(key), rgb)
+    model = loaded_model(key)
+    with HEAVY.enter("running a model"):
+        return explore.analyse(model, rgb)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def layer_activations(key: str, layer: str, rgb: np.ndarray) -> np.ndarray:
+    model = loaded_model(key)
+    with HEAVY.enter("feature maps"):
+        return explore.layer_activations(model, layer, rgb)
+
+
+@st.cache_data(show_spinner="Computing Grad-CAM…", max_entries=64)
+def grad_cam(key: str, rgb: np.ndarray, class_id: int | None) -> tuple[np.ndarray, int]:
+    model = loaded_model(key)
+    with HEAVY.enter("Grad-CAM"):
+        return explore.grad_cam(model, rgb, class_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def layer_activations(key: str, layer: str, rgb: np.ndarray) -> np.ndarray:
-    return explore.layer_activations(loaded_model(key), layer, rgb)
-
-
-@st.cache_data(show_spinner="Computing Grad-CAM…", max_entries=128)
-def grad_cam(key: str, rgb: np.ndarray, class_id: int | None) -> tuple[np.ndarray, int]:
-    return explore.grad_cam(loaded_model(key), rgb, class_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
 def maximized(key: str, layer: str, channel: int, steps: int, _progress=None):
     """Cached per (model, layer, channel, steps); `_progress` is not part of the key."""
-    return explore.maximize(loaded_model(key), layer, channel, steps, _progress)
+    model = loaded_model(key)
+    with HEAVY.enter("activation maximisation"):
+        return explore.maximize(model, layer, channel, steps, _progress)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=8)
 def sample_thumbnails(dataset_id: str, per_class: int, size: int = 144) -> dict[str, list]:
     """A few small images per class, decoded once per dataset (ids are content hashes, so a
     changed dataset has a new id) instead of full-size files on every rerun."""
@@ -84,12 +114,13 @@ def job_manager() -> training.JobManager:
     return training.manager(settings())
 
 
-@st.cache_resource(show_spinner="Loading the trained model…", max_entries=8)
+@st.cache_resource(show_spinner="Loading the trained model…", max_entries=4)
 def trained_model(path: str, mtime: float):
-    """A run's exported model, loaded once; `mtime` makes a re-export load anew."""
+    """A run's exported model, loaded once; `mtime` makes a re-export load anew. safe_mode:
+    a model file holds no code that runs on load (no Lambda layers from a pickle)."""
     import keras
 
-    return keras.saving.load_model(path)
+    return keras.saving.load_model(path, safe_mode=True)
 
 
 ROUTED = "_tlab_routed_by_entry"
@@ -123,8 +154,9 @@ def tried_image(model_path: str, mtime: float, classes: tuple[str, ...], rgb: np
     """A trained model on one image (a file or a camera picture): its ranked classes, and the
     image with Grad-CAM for the top one; once per (model, image), not on every rerun."""
     model = trained_model(model_path, mtime)
-    ranked = training.results.classify(model, list(classes), rgb)
-    heat, class_id = training.results.explain(model, rgb)
+    with HEAVY.enter("classifying"):
+        ranked = training.results.classify(model, list(classes), rgb)
+        heat, class_id = training.results.explain(model, rgb)
     return ranked, images.overlay(images.center_square(rgb, 224), heat, 0.45), class_id
 
 
@@ -141,7 +173,9 @@ def mistake_overlay(
 ) -> np.ndarray:
     """A misclassified image with Grad-CAM for the predicted class, once per (model, image)."""
     rgb = images.decode(datasets.open_store(settings()).read_file(dataset_id, file))
-    heat, _ = training.results.explain(trained_model(model_path, mtime), rgb, class_id)
+    model = trained_model(model_path, mtime)
+    with HEAVY.enter("Grad-CAM"):
+        heat, _ = training.results.explain(model, rgb, class_id)
     return images.overlay(images.center_square(rgb, 160), heat, 0.45)
 
 

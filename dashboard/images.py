@@ -75,8 +75,13 @@ def pil_to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
-def decode(data: bytes, max_pixels: int = 40_000_000) -> np.ndarray:
-    """Bytes of an image file -> (h, w, 3) uint8. Animated images give their first frame."""
+def decode(data: bytes, max_pixels: int = 40_000_000, max_side: int | None = None) -> np.ndarray:
+    """Bytes of an image file -> (h, w, 3) uint8. Animated images give their first frame.
+
+    `max_side`: decoded at most that many pixels on its long side, for an image that is only
+    shown (a small upload can be a huge picture): a JPEG decodes at a reduced scale from the
+    start (`draft`), anything else is reduced right after decoding, so what stays in memory
+    is the size shown, not the size of the picture."""
     if not data:
         raise ImageError("The file is empty.")
     try:
@@ -90,8 +95,13 @@ def decode(data: bytes, max_pixels: int = 40_000_000) -> np.ndarray:
                     f"{max_pixels / 1e6:.0f} MP. Downscale it first."
                 )
             img.seek(0)
+            if max_side:
+                img.draft("RGB", (max_side, max_side))  # JPEG only: DCT scaling, 1/2 to 1/8
             img.load()
-            return np.asarray(pil_to_rgb(img))
+            rgb = pil_to_rgb(_reduced(img, max_side) if max_side else img)
+            if max_side and max(rgb.size) > max_side:
+                rgb.thumbnail((max_side, max_side), Image.BILINEAR)
+            return np.asarray(rgb)
     except ImageError:
         raise
     except UnidentifiedImageError:
@@ -102,6 +112,19 @@ def decode(data: bytes, max_pixels: int = 40_000_000) -> np.ndarray:
         raise ImageError("The image is too large to decode safely.") from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise ImageError(f"The image file is damaged or truncated ({exc}).") from None
+
+
+def _reduced(img: Image.Image, max_side: int) -> Image.Image:
+    """A decoded image shrunk by a whole factor towards `max_side`, before any conversion
+    copies it at full size (the EXIF rotation applied first, in place, as it would be lost)."""
+    factor = max(img.size) // max_side
+    if factor < 2:
+        return img
+    ImageOps.exif_transpose(img, in_place=True)
+    try:
+        return img.reduce(factor)
+    except ValueError:  # a mode reduce() does not take (palette, 1-bit): convert later
+        return img
 
 
 def center_square(rgb: np.ndarray, size: int) -> np.ndarray:

@@ -37,6 +37,11 @@ class LoadedModel:
     cam: gradcam.GradCAM
     layer_extractors: dict[str, feature_maps.FeatureExtractor] = field(default_factory=dict)
 
+    @property
+    def nbytes(self) -> int:
+        """What its weights take in memory (float32), for the bounded cache of models."""
+        return int(self.model.count_params()) * 4
+
     def extractor_for(self, layer: str) -> feature_maps.FeatureExtractor:
         # One compiled predict function per layer, reused for every later image.
         if layer not in self.layer_extractors:
