@@ -9,7 +9,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chat
 
 import streamlit as st  # noqa: E402
 
-from dashboard import glue  # noqa: E402
+from dashboard import glue, text  # noqa: E402
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -17,6 +17,11 @@ PAGES = Path(__file__).parent / "pages"
 def main() -> None:
     glue.require_entry_navigation()
     st.set_page_config(page_title="Transfer Learning Lab", page_icon="🧠", layout="wide")
+    if glue.sign_in_configured() or glue.server_settings().readonly:
+        # Viewers never see a traceback: the message stays generic, the log keeps it all.
+        st.set_option("client.showErrorDetails", "none")
+    if glue.sign_in_configured():
+        sign_in()
     page = st.navigation(
         [
             st.Page(
@@ -26,15 +31,25 @@ def main() -> None:
             st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
         ]
     )
-    if glue.settings().readonly:
-        # A viewer never sees a traceback: the message stays generic, the log keeps it all.
-        st.set_option("client.showErrorDetails", "none")
+    if glue.server_settings().readonly:
         st.sidebar.caption(":material/visibility: Read-only demo")
     glue.mark_routed_by_entry()
     try:
         page.run()
     except glue.Busy as exc:  # heavy work refused for now: a message, not a traceback
         st.warning(str(exc), icon=":material/hourglass_top:")
+
+
+def sign_in() -> None:
+    """Everyone signs in (Streamlit's OIDC login); the sidebar says who, and as what."""
+    if not glue.signed_in():
+        st.title("Transfer Learning Lab")
+        st.write("Sign in to explore models, look at datasets and runs, and compare them.")
+        st.button("Sign in", type="primary", on_click=st.login)
+        st.stop()
+    role = "editor" if glue.can_edit() else "viewer: read-only"
+    st.sidebar.caption(f":material/person: {text.markdown_text(glue.user_name())} · {role}")
+    st.sidebar.button("Sign out", on_click=st.logout)
 
 
 main()

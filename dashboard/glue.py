@@ -16,10 +16,12 @@ try again" (`Busy`, shown by the entry) instead of joining a queue that grows wi
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import streamlit as st
 
-from dashboard import bounded, datasets, explore, images, training
+from dashboard import access, bounded, datasets, explore, images, training
 from dashboard.bounded import Busy
 from dashboard.settings import Settings
 
@@ -30,8 +32,37 @@ __all__ = ["Busy"]  # raised by the functions below; the entry script shows it
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
-def settings() -> Settings:
+def server_settings() -> Settings:
+    """The server's settings, from its environment (the job manager's)."""
     return Settings.from_env()
+
+
+def settings() -> Settings:
+    """This session's settings: the server's, read-only for a viewer who may not edit."""
+    server = server_settings()
+    if server.readonly or can_edit():
+        return server
+    return dataclasses.replace(server, readonly=True)
+
+
+def sign_in_configured() -> bool:
+    """Whether `[auth]` is in the secrets: then everyone signs in (`st.login`)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, ValueError):  # no secrets file at all
+        return False
+
+
+def signed_in() -> bool:
+    return bool(st.user.get("is_logged_in", False))  # the key exists only with auth on
+
+
+def can_edit() -> bool:
+    """Anyone without sign-in configured; else an editor listed in `[tlab] editors`."""
+    if not sign_in_configured():
+        return True
+    editors = st.secrets.get("tlab", {}).get("editors", [])
+    return signed_in() and access.is_editor(st.user.to_dict(), editors)
 
 
 def loaded_model(key: str) -> explore.LoadedModel:
@@ -111,7 +142,7 @@ def user_name() -> str:
 
 def job_manager() -> training.JobManager:
     """The process's training queue (one per TLAB_HOME; it outlives every script run)."""
-    return training.manager(settings())
+    return training.manager(server_settings())
 
 
 @st.cache_resource(show_spinner="Loading the trained model…", max_entries=4)

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 READONLY_NOTE = (
-    "Read-only demo: explore models, look at datasets and runs, compare them. Uploading "
-    "datasets, training, renaming and deleting are switched off on this server."
+    "Read-only: explore models, look at datasets and runs, compare them. Uploading "
+    "datasets, training, renaming and deleting are switched off here (a demo server, or "
+    "you signed in as a viewer)."
 )
 
 

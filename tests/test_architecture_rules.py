@@ -33,6 +33,8 @@ SHARED = {
     "shared_store",
     "text",
     "trust",
+    "bounded",
+    "access",
 }
 FEATURES = ("datasets", "training", "advisor", "compare", "explore", "featurespace", "report")
 # dashboard's levels, bottom up; a unit imports only its own level's unit and lower levels.
