@@ -4,8 +4,9 @@
 - A cluster on this machine (no address, or a loopback one) stays on loopback: Ray otherwise
   replaces 127.0.0.1 by the machine's network address so that other machines can join; its
   switch for one-machine clusters keeps every node on 127.0.0.1.
-- An explicit address with a token on disk: `ray start` protects a cluster with a token
-  (~/.ray/auth_token), and Ray's client sends it to an explicit address only when told to.
+- An explicit address with a token on disk: the documented `ray start` runs with token
+  authentication (RAY_AUTH_MODE=token, the token in ~/.ray/auth_token: docs/team.md), and
+  Ray's client sends the token to an explicit address only when told to, which this does.
 """
 
 from __future__ import annotations
