@@ -70,9 +70,9 @@ def loaded_model(key: str) -> explore.LoadedModel:
 
     def load() -> explore.LoadedModel:
         with HEAVY.enter("loading a model"), st.spinner("Loading the pretrained model…"):
-            return explore.load(key, settings())
+            return explore.load(key, server_settings())
 
-    return MODELS.get_or_make((settings(), key), load)
+    return MODELS.get_or_make((server_settings(), key), load)  # one copy for every session
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

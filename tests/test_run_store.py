@@ -7,6 +7,9 @@ import sqlite3
 import threading
 import time
 
+import pytest
+import sqlalchemy as sa
+
 from dashboard.training import RunStore, owners, schema
 
 CONFIG = {"dataset_id": "d1", "backbone": "B", "strategy": "linear_head"}
@@ -170,3 +173,24 @@ def test_the_watch_marks_a_run_whose_trainer_died_interrupted_without_a_restart(
     finally:
         watch.stop()
     assert store.get(run.id).status == "interrupted"
+
+
+def test_a_read_only_store_reads_and_its_database_refuses_writes(tmp_path, store_url):
+    writer = RunStore(tmp_path, store_url)
+    run = writer.create(CONFIG, "key1", "flowers")
+    reader = RunStore(tmp_path, store_url, readonly=True)
+    assert [r.id for r in reader.list()] == [run.id]
+    for write in (
+        lambda: reader.rename(run.id, "x"),
+        lambda: reader.create(CONFIG, "key2", "flowers"),
+        lambda: reader.record_files({"a": "0" * 64}),
+    ):
+        with pytest.raises(sa.exc.DBAPIError, match="(?i)read.?only"):
+            write()
+    assert writer.get(run.id).name == run.name and len(writer.list()) == 1
+
+
+def test_a_read_only_store_without_a_database_reads_as_empty(tmp_path):
+    reader = RunStore(tmp_path / "nothing-here", readonly=True)
+    assert reader.list() == [] and reader.file_sha("x") is None
+    assert not (tmp_path / "nothing-here").exists()

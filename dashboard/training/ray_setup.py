@@ -21,7 +21,7 @@ def prepare(settings: Settings) -> None:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     if on_this_machine(settings.ray_address):
         os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-    if settings.ray_address and token_file().is_file():
+    if settings.ray_address and (os.environ.get("RAY_AUTH_TOKEN") or token_file().is_file()):
         os.environ.setdefault("RAY_AUTH_MODE", "token")
 
 
