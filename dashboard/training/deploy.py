@@ -28,7 +28,7 @@ from dashboard.settings import Settings
 from dashboard.storage import atomic_path, folder_bytes, write_atomic
 from dashboard.training import results, sync
 from dashboard.training.config import from_dict
-from dashboard.training.run_store import Run, open_runs
+from dashboard.training.run_store import Run, run_folder
 
 # format -> the one file it is stored and downloaded as
 FILES = {
@@ -76,7 +76,7 @@ print(labels["classes"][int(probs.argmax())], float(probs.max()))
 
 
 def exports_dir(settings: Settings, run_id: str) -> Path:
-    return open_runs(settings).run_dir(run_id, create=False) / "exports"
+    return run_folder(settings.home, run_id) / "exports"
 
 
 def stored(settings: Settings, run_id: str) -> dict | None:

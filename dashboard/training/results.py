@@ -18,7 +18,7 @@ from dashboard.training import evaluation, export, sync
 from dashboard.training import features as backbone_features
 from dashboard.training.config import TrainConfig
 from dashboard.training.run_data import RunData
-from dashboard.training.run_store import Run, RunStore, open_runs
+from dashboard.training.run_store import Run, RunStore, run_folder
 
 # A run's files, pushed to the shared store when it ends (TLAB_STORE_URL) and pulled by any
 # server that shows the run.
@@ -85,7 +85,7 @@ def local_artifacts(settings: Settings, run_id: str) -> dict[str, Path]:
     """A finished run's files on this machine ({"model": .../model.keras, "labels": ...,
     "predictions": ...}), pulled from the shared store when another machine trained it."""
     try:
-        folder = open_runs(settings).run_dir(run_id, create=False)
+        folder = run_folder(settings.home, run_id)
     except trust.UntrustedError as exc:  # an id from the database that is not a run id
         log.warning("%s", exc)
         return {}

@@ -101,9 +101,7 @@ class RunStore:
     itself refuses writes (SQLite opened read-only; PostgreSQL in read-only transactions)."""
 
     def __init__(self, home: Path, url: str | None = None, readonly: bool = False):
-        self.url = url or schema.default_url(home)
-        self.run_dirs = home / "runs"
-        self.readonly = readonly
+        self.url, self.home = url or schema.default_url(home), home
         if readonly:
             self.engine = read_only_engine(self.url, schema.metadata)
             return
@@ -111,12 +109,9 @@ class RunStore:
         self.engine = engine(self.url)
         schema.migrate(self.engine)
 
-    def run_dir(self, run_id: str, create: bool = True) -> Path:
-        """The run's folder; `run_id` (read from the database) must be the form the store
-        writes, and the folder must stay inside runs/ (`dashboard.trust`)."""
-        path = trust.inside(self.run_dirs, trust.run_id(run_id))
-        if create:
-            path.mkdir(parents=True, exist_ok=True)
+    def run_dir(self, run_id: str) -> Path:
+        path = run_folder(self.home, run_id)
+        path.mkdir(parents=True, exist_ok=True)
         return path
 
     def _rows(self, query) -> list[sa.Row]:
@@ -288,12 +283,17 @@ class RunStore:
         return rows[0].sha256 if rows else None
 
 
+def run_folder(home: Path, run_id: str) -> Path:
+    """A run's folder under TLAB_HOME/runs: `run_id` (read from the database) must be the
+    form the store writes, and the folder must stay inside runs/ (`dashboard.trust`)."""
+    return trust.inside(home / "runs", trust.run_id(run_id))
+
+
 _stores: dict[tuple, RunStore] = {}
 
 
 def open_runs(settings: Settings) -> RunStore:
-    """The process's run store for these settings: for reading runs (pages, reports) without
-    the job manager's threads, and for the record of shared files."""
+    """The process's run store: runs read without the job manager's threads; shared files."""
     key = (settings.home, settings.db_url, settings.readonly)
     if key not in _stores:
         _stores[key] = RunStore(settings.home, settings.db_url, settings.readonly)
