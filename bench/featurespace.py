@@ -18,9 +18,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 from bench.timing import figure  # noqa: E402
+from dashboard.features import FeatureKey, cached_array  # noqa: E402
 from dashboard.featurespace import embedding, neighbours  # noqa: E402
 from dashboard.settings import Settings  # noqa: E402
-from dashboard.training import cached_array  # noqa: E402
 
 N, DIMS, CLASSES = 20_000, 1280, 10
 
@@ -43,7 +43,7 @@ def run() -> list[dict]:
     x, labels = vectors()
     with tempfile.TemporaryDirectory() as home:
         settings = Settings.from_env({"TLAB_HOME": home})
-        entry = ("bench", "synthetic", "ds", "train+val", 224)
+        entry = FeatureKey("bench", "synthetic", "ds", "train+val", 224)
         cached_array(settings, entry, lambda: x)  # now on disk, as a warm cache is
 
         def map_from_cache():

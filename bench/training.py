@@ -126,8 +126,8 @@ def run() -> list[dict]:
 def head_figures(bench: Bench) -> tuple[list[dict], list[float]]:
     """head_vs_one_pass and resubmit_vs_first: 3 rounds, each a cold head-only run (feature
     cache cleared) and a plain predict on a freshly built base, interleaved; medians."""
+    from dashboard.features import FeatureCache
     from dashboard.training import default_config
-    from dashboard.training.features import FeatureCache
 
     jm = bench.jm
     cfg = default_config(bench.manifest.id, BACKBONE, "linear_head").with_(epochs=20)
@@ -139,8 +139,8 @@ def head_figures(bench: Bench) -> tuple[list[dict], list[float]]:
         done = wait(jm, jm.submit(cfg, again=i > 0)[0].id)
         if first is None:
             first, first_total = done, time.perf_counter() - started
-        ours_s.append(done.results["seconds"]["train"])
-        features_s.append(done.results["seconds"]["features"])
+        ours_s.append(done.results.seconds["train"])
+        features_s.append(done.results.seconds["features"])
         base, train = bench.base_model(), bench.data("train", shuffle=False)
         started = time.perf_counter()
         base.predict(train, verbose=0)  # what a notebook does once: includes its tracing
@@ -152,7 +152,7 @@ def head_figures(bench: Bench) -> tuple[list[dict], list[float]]:
     print(
         f"# head-only run, medians of {REPEATS}: train {ours:.2f} s (features of train+val "
         f"{statistics.median(features_s):.2f} s, then 20 epochs), evaluate+export "
-        f"{first.results['seconds']['evaluate_export']:.2f} s; one base.predict over the "
+        f"{first.results.seconds['evaluate_export']:.2f} s; one base.predict over the "
         f"train set {one_pass:.2f} s (again: {warm_pass:.2f} s)"
     )
     figures = [
@@ -267,7 +267,7 @@ def finetune_top_vs_fit(jm, settings, small, base_model) -> list[dict]:
         run = wait(jm, jm.submit(ft, again=i > 0)[0].id)
         rows = [r for r in jm.runs.epochs([run.id])[run.id] if r["phase"] == "fine-tune"][1:]
         ours_s.append(statistics.mean(r["seconds"] for r in rows))
-        cut_s.append(run.results["seconds"]["train"])
+        cut_s.append(run.results.seconds["train"])
         keras.utils.set_random_seed(ft.seed)
         clf = build_classifier(
             catalog.get(BACKBONE),

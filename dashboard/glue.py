@@ -21,7 +21,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from dashboard import access, bounded, datasets, explore, images, training
+from dashboard import access, bounded, datasets, explore, images, progress, runs, training
 from dashboard.bounded import Busy
 from dashboard.settings import Settings
 
@@ -111,11 +111,11 @@ def grad_cam(key: str, rgb: np.ndarray, class_id: int | None) -> tuple[np.ndarra
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def maximized(key: str, layer: str, channel: int, steps: int, _progress=None):
-    """Cached per (model, layer, channel, steps); `_progress` is not part of the key."""
+def maximized(key: str, layer: str, channel: int, steps: int, _say=progress.silent):
+    """Cached per (model, layer, channel, steps); `_say` (progress) is not part of the key."""
     model = loaded_model(key)
     with HEAVY.enter("activation maximisation"):
-        return explore.maximize(model, layer, channel, steps, _progress)
+        return explore.maximize(model, layer, channel, steps, _say)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -140,8 +140,15 @@ def user_name() -> str:
     return str(st.user.get("email") or st.user.get("name") or "")
 
 
+def run_store() -> runs.RunStore:
+    """The server's run store, to read runs: it starts no thread and trains nothing (a page
+    that only shows runs never starts the trainer)."""
+    return runs.open_runs(server_settings())
+
+
 def job_manager() -> training.JobManager:
-    """The process's training queue (one per TLAB_HOME; it outlives every script run)."""
+    """The process's training queue (one per TLAB_HOME; it outlives every script run): to
+    submit and stop runs and to follow the ones this server trains."""
     return training.manager(server_settings())
 
 

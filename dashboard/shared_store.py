@@ -18,7 +18,7 @@ is the commit mark, and a dataset without one is not listed.
 
 What comes from the store is data (`dashboard.trust`): a pull names the sha256 the file must
 have (its name, for content-addressed images; the hash its writer recorded in the run store's
-database, `training/sync.py`, for everything else) and a file whose bytes differ is refused.
+database, `runs/sync.py`, for everything else) and a file whose bytes differ is refused.
 A read-only server pulls into a bounded scratch folder of its own process, never TLAB_HOME.
 """
 

@@ -18,7 +18,7 @@ import keras
 from models import preprocessing
 from models.batchnorm import PreciseBatchNorm
 from models.catalog import Backbone
-from models.strategies import Strategy
+from models.strategies import StrategyRow
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Classifier:
     features: keras.Model  # raw images -> pooled features (the cacheable part)
     head: keras.Model  # pooled features -> probabilities
     base: keras.Model
-    strategy: Strategy
+    strategy: StrategyRow
     backbone: Backbone
 
     @property
@@ -93,7 +93,7 @@ def build_classifier(
     backbone: Backbone,
     base: keras.Model,
     n_classes: int,
-    strategy: Strategy,
+    strategy: StrategyRow,
     image_size: int,
     augment: bool,
     seed: int = 42,
@@ -125,7 +125,7 @@ def _top_block_start(clf: Classifier, blocks: int) -> int:
 
 @dataclass
 class CutModels:
-    """Strategy 3's classifier split below its first unfrozen block.
+    """StrategyRow 3's classifier split below its first unfrozen block.
 
     `below` (raw images -> activations at the cut) is frozen, so its output can be computed
     once per image and cached; `above` (activations -> probabilities) holds the unfrozen

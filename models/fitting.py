@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import keras
 
@@ -123,23 +124,33 @@ class RefreshBatchNorm(keras.callbacks.Callback):
             self.stale = False
 
 
+@dataclass(frozen=True)
+class ArraySchedule:
+    """How long and how fast to fit on arrays."""
+
+    epochs: int
+    batch_size: int
+    learning_rate: object  # a float, or a schedule (`learning_rate_schedule`)
+    seed: int  # the shuffling of every epoch
+    early_stopping: bool = False
+    patience: int = 3  # epochs without a better val accuracy before it stops
+
+
+@dataclass(frozen=True)
+class FitWatch:
+    """What a fit reports to, and what stops it: `on_epoch(epoch, logs, seconds)`,
+    `on_batch(epoch, steps_done, steps)`, and the stop flag checked after every batch."""
+
+    stop: threading.Event
+    on_epoch: Callable[[int, dict, float], None]
+    on_batch: Callable[[int, int, int], None] | None = None
+
+
 def fit_on_arrays(
-    model: keras.Model,
-    train: tuple,
-    val: tuple,
-    *,
-    epochs: int,
-    batch_size: int,
-    learning_rate,
-    seed: int,
-    stop: threading.Event,
-    on_epoch: Callable[[int, dict, float], None],
-    early_stopping: bool = False,
-    patience: int = 3,
-    on_batch: Callable[[int, int, int], None] | None = None,
+    model: keras.Model, train: tuple, val: tuple, schedule: ArraySchedule, watch: FitWatch
 ) -> int:
     """Train `model` on in-memory arrays (cached features or activations) with one compiled
-    training step; `learning_rate` is a float or a schedule.
+    training step.
 
     `Model.fit` spends ~70 ms of bookkeeping per epoch; on a few hundred feature vectors that is
     far more than the arithmetic. Here a minibatch step (Adam, as `fit` would use) is one traced
@@ -149,13 +160,15 @@ def fit_on_arrays(
     """
     import numpy as np
 
+    s, stop, on_epoch, on_batch = schedule, watch.stop, watch.on_epoch, watch.on_batch
+    epochs, batch_size = s.epochs, s.batch_size
     x_train, y_train = (np.asarray(a) for a in train)
     y_train = y_train.astype("int32")
-    steps = _ArraySteps(model, learning_rate, x_train.shape[1:])
+    steps = _ArraySteps(model, s.learning_rate, x_train.shape[1:])
     x_val, y_val = steps.tensors(*val)  # converted once, evaluated every epoch
-    rng, n = np.random.default_rng(seed), len(x_train)
+    rng, n = np.random.default_rng(s.seed), len(x_train)
     n_batches = -(-n // batch_size)
-    keeper = _BestWeights(model, patience) if early_stopping else None
+    keeper = _BestWeights(model, s.patience) if s.early_stopping else None
     for epoch in range(1, epochs + 1):
         started, total_loss, correct = time.perf_counter(), 0.0, 0.0
         order = rng.permutation(n)

@@ -9,11 +9,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Strategy(StrEnum):
+    """A strategy's key. A `StrEnum`, so it compares equal to the text runs store ("scratch")."""
+
+    LINEAR_HEAD = "linear_head"
+    MLP_HEAD = "mlp_head"
+    FINETUNE_TOP = "finetune_top"
+    FULL_FINETUNE = "full_finetune"
+    SCRATCH = "scratch"
 
 
 @dataclass(frozen=True)
-class Strategy:
-    key: str
+class StrategyRow:
+    """One rung of the ladder: what it trains, and the defaults it trains with."""
+
+    key: Strategy
     title: str
     advice: str
     pretrained: bool  # start from ImageNet weights
@@ -46,11 +59,11 @@ class Strategy:
         return max(1, int(epochs * self.head_share)) if self.head_share else 0
 
 
-STRATEGIES: dict[str, Strategy] = {
+STRATEGIES: dict[Strategy, StrategyRow] = {
     s.key: s
     for s in (
-        Strategy(
-            key="linear_head",
+        StrategyRow(
+            key=Strategy.LINEAR_HEAD,
             title="1 · Linear head on a frozen base",
             advice="Small dataset, similar to ImageNet: keep every pretrained feature, learn one "
             "layer.",
@@ -60,8 +73,8 @@ STRATEGIES: dict[str, Strategy] = {
             learning_rate=1e-2,
             augment=False,
         ),
-        Strategy(
-            key="mlp_head",
+        StrategyRow(
+            key=Strategy.MLP_HEAD,
             title="2 · MLP head on a frozen base",
             advice="Larger dataset, similar to ImageNet: several fully connected layers on top.",
             pretrained=True,
@@ -70,8 +83,8 @@ STRATEGIES: dict[str, Strategy] = {
             learning_rate=3e-3,
             augment=False,
         ),
-        Strategy(
-            key="finetune_top",
+        StrategyRow(
+            key=Strategy.FINETUNE_TOP,
             title="3 · Fine-tune the top blocks",
             advice="Large dataset, somewhat different: head first, then retrain the deepest "
             "blocks with a low learning rate (BatchNorm stays frozen).",
@@ -86,8 +99,8 @@ STRATEGIES: dict[str, Strategy] = {
         # Head first, then everything (linear probe, then fine-tune: Kumar et al. 2022): a
         # random head's large early gradients would otherwise distort the pretrained features.
         # learning_rate is the head's; the whole network then trains at x finetune_lr_factor.
-        Strategy(
-            key="full_finetune",
+        StrategyRow(
+            key=Strategy.FULL_FINETUNE,
             title="4 · Full fine-tune with augmentation",
             advice="Small dataset, different from ImageNet: augment, settle a new head, then "
             "retrain the whole network from the pretrained start with a low learning rate.",
@@ -107,8 +120,8 @@ STRATEGIES: dict[str, Strategy] = {
         # Augmentation against overfitting; 128 px keeps that within a CPU budget.
         # BatchNorm learns, and its statistics are re-estimated before every validation
         # (precise BN, models/batchnorm.py).
-        Strategy(
-            key="scratch",
+        StrategyRow(
+            key=Strategy.SCRATCH,
             title="5 · From scratch (baseline)",
             advice="The same architecture from random weights: the baseline that pretraining "
             "beats (He et al. 2018). Its own schedule gives it a fair chance.",

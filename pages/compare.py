@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import backbones, compare, datasets, glue, report, training
+from dashboard import compare, datasets, glue, model_menu, report, training
+from dashboard.runs import RunStatus, delete, rename
 from dashboard.settings import READONLY_NOTE
+from models.strategies import Strategy
+from pages.widgets import session_keys
 from pages.widgets.live import live_view
 
-SELECTION = "compare_selection"
 INTRO = (
     "He et al. (2018, *Rethinking ImageNet Pre-training*) found that ImageNet-pretrained "
     "initialisation reaches high accuracy 2–3× sooner than training from scratch. Draw that "
@@ -16,20 +18,20 @@ INTRO = (
 )
 
 
-def experiments(settings, jm) -> None:
+def experiments(settings) -> None:
     if settings.readonly:
         st.info(READONLY_NOTE)
         return
     stored = datasets.list_datasets(settings)
-    with st.expander("One-click experiments", expanded=not jm.runs.list()):
+    with st.expander("One-click experiments", expanded=not glue.run_store().list()):
         if not stored:
             st.info("Add a dataset on the Train page first.")
             return
         by_id = {m.id: m for m in stored}
         c1, c2, c3, c4 = st.columns(4)
         ds = c1.selectbox("Dataset", list(by_id), format_func=lambda i: by_id[i].name, key="x_ds")
-        keys = [c.backbone.key for c in backbones.backbone_choices(settings)]
-        default = keys.index(backbones.default_backbone(settings))
+        keys = [c.backbone.key for c in model_menu.backbone_choices(settings)]
+        default = keys.index(model_menu.default_backbone(settings))
         backbone = c2.selectbox("Backbone", keys, index=default, key="x_backbone")
         epochs = c3.number_input(
             "Epochs", 1, 500, None, key="x_epochs", placeholder="each strategy's default"
@@ -54,13 +56,14 @@ def experiments(settings, jm) -> None:
         for col, (label, plan) in zip(cols, plans.items(), strict=True):
             if col.button(label, key=f"x_{label}"):
                 by = glue.user_name()
+                jm = glue.job_manager()
                 ids = [jm.submit(config, by=by)[0].id for config in plan()]
-                st.session_state[SELECTION] = ids
+                st.session_state[session_keys.COMPARED] = ids
                 st.success(f"Queued {len(ids)} run(s); they appear below as they train.")
 
 
-def pick_runs(jm) -> list:
-    runs = jm.runs.list()
+def pick_runs() -> list:
+    runs = glue.run_store().list()
     if not runs:
         st.info("No runs yet: train on the Train page or start an experiment above.")
         return []
@@ -69,9 +72,11 @@ def pick_runs(jm) -> list:
     st.dataframe(
         [_table_row(r) for r in shown], hide_index=True, height=min(400, 40 + 35 * len(shown))
     )
-    default = [i for i in st.session_state.get(SELECTION, []) if i in {r.id for r in shown}]
+    default = [
+        i for i in st.session_state.get(session_keys.COMPARED, []) if i in {r.id for r in shown}
+    ]
     if not default:  # the two latest runs; a running one shows its curve growing
-        default = [r.id for r in shown if r.status != training.RunStatus.FAILED][:2]
+        default = [r.id for r in shown if r.status != RunStatus.FAILED][:2]
     labels = {r.id: f"{r.name} · {r.id}" for r in shown}
     chosen = st.multiselect("Compare", list(labels), default=default, format_func=labels.get)
     return [r for r in runs if r.id in chosen]
@@ -106,9 +111,9 @@ def pending(runs) -> bool:
 
 def draw_comparison(run_ids: list[str]) -> bool:
     """Curves, summary and downloads for the runs; True while some of them are still going."""
-    jm = glue.job_manager()
-    runs = [jm.runs.get(i) for i in run_ids]
-    histories = jm.runs.epochs(run_ids)  # one query for every point of every run
+    store = glue.run_store()
+    runs = [store.get(i) for i in run_ids]
+    histories = store.epochs(run_ids)  # one query for every point of every run
     c1, c2, c3, c4 = st.columns(4)
     labels = compare.charts.LABELS
     metric = c1.selectbox("Metric", list(labels), key="c_metric", format_func=labels.get)
@@ -122,7 +127,7 @@ def draw_comparison(run_ids: list[str]) -> bool:
     target = c1.number_input(
         "Target validation accuracy", 0.0, 1.0, round(target_default, 3), 0.01, key="c_target"
     )
-    scratch = [r.id for r in runs if r.strategy == "scratch"]
+    scratch = [r.id for r in runs if r.strategy == Strategy.SCRATCH]
     names = {r.id: r.name for r in runs}
     baseline = c2.selectbox(
         "Baseline for the speed-up",
@@ -172,21 +177,19 @@ def pretrained_vs_scratch(runs, histories) -> None:
 
 
 def details(runs) -> None:
-    done = [r for r in runs if r.results.get("val")]
+    done = [r for r in runs if r.results is not None]
     if not done:
         return
     st.subheader("Confusion matrices")
     cols = st.columns(min(len(done), 3))
     for i, run in enumerate(done):
-        fig = training.charts.confusion_heatmap(
-            run.results["val"]["confusion"], run.results["classes"]
-        )
+        fig = training.charts.confusion_heatmap(run.results.val.confusion, run.results.classes)
         fig.update_layout(title=run.name)
         cols[i % len(cols)].plotly_chart(fig, width="stretch", key=f"cm_{run.id}")
     st.plotly_chart(compare.charts.per_class_f1(done), width="stretch", key="c_f1")
 
 
-def manage(jm, runs) -> None:
+def manage(runs) -> None:
     with st.expander("Rename or delete a run"):
         if not runs:
             return
@@ -195,11 +198,11 @@ def manage(jm, runs) -> None:
         name = st.text_input("Name", labels[run_id], key=f"m_name_{run_id}")
         c1, c2 = st.columns(2)
         if c1.button("Rename", key="m_rename"):
-            jm.rename(run_id, name)
+            rename(glue.settings(), run_id, name)
             st.rerun()
         if c2.button("Delete", key="m_delete"):
-            jm.delete(run_id)
-            st.session_state[SELECTION] = []
+            delete(glue.settings(), run_id)
+            st.session_state[session_keys.COMPARED] = []
             st.rerun()
 
 
@@ -207,15 +210,14 @@ def compare_page() -> None:
     st.title("Compare runs")
     st.markdown(INTRO)
     settings = glue.settings()
-    jm = glue.job_manager()
-    experiments(settings, jm)
-    runs = pick_runs(jm)
+    experiments(settings)
+    runs = pick_runs()
     if runs:
         run_ids = [r.id for r in runs]
         live_view("compare", lambda: draw_comparison(run_ids), pending(runs))
         details(runs)
     if not settings.readonly:
-        manage(jm, jm.runs.list())
+        manage(glue.run_store().list())
 
 
 glue.require_entry_navigation()

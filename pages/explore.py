@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard import backbones, explore, glue, images, text
+from dashboard import explore, glue, images, model_menu, text
 from dashboard.explore import charts
+from pages.widgets import session_keys
+from pages.widgets.progress import with_progress
 
-TAB = "explore_tab"
 INTRO = (
     "A network trained on ImageNet learns **low-level features** (colours, edges) in its early "
     "layers and **high-level features** (textures, object parts) in deep ones. That is why its "
@@ -16,9 +17,9 @@ INTRO = (
 )
 
 
-def pick_model(choices: list[backbones.ModelChoice], default_key: str) -> str:
+def pick_model(choices: list[model_menu.ModelChoice], default_key: str) -> str:
     by_key = {c.backbone.key: c for c in choices}
-    families = backbones.families()
+    families = model_menu.families()
     default_family = by_key[default_key].backbone.family
     family = st.sidebar.selectbox(
         "Model family",
@@ -54,7 +55,7 @@ def pick_image(max_upload_mb: int = 20) -> tuple[str, np.ndarray | None]:
         return upload.name, None
 
 
-def model_card(choice: backbones.ModelChoice) -> None:
+def model_card(choice: model_menu.ModelChoice) -> None:
     b = choice.backbone
     top5 = f" · top-5 {b.top5}%" if b.top5 else ""
     st.markdown(
@@ -125,13 +126,15 @@ def filters_tab(key: str, loaded: explore.LoadedModel) -> None:
         if channel >= channels:
             st.error(f"{layer} has {channels} channels (0–{channels - 1}).")
             return
-        bar = st.progress(0.0, text="Gradient ascent…")
-        result = glue.maximized(
-            key, layer, int(channel), steps, lambda i, n: bar.progress(i / n, f"step {i}/{n}")
+        result = with_progress(
+            "Gradient ascent…",
+            lambda say: glue.maximized(key, layer, int(channel), steps, say),
+            expected=(),
         )
-        bar.empty()
-        st.session_state.setdefault("maximized", {})[(key, layer, int(channel))] = result
-    done = {k: v for k, v in st.session_state.get("maximized", {}).items() if k[0] == key}
+        st.session_state.setdefault(session_keys.MAXIMIZED, {})[(key, layer, int(channel))] = result
+    done = {
+        k: v for k, v in st.session_state.get(session_keys.MAXIMIZED, {}).items() if k[0] == key
+    }
     if done:
         cols = st.columns(min(len(done), 4))
         for i, ((_, layer, ch), res) in enumerate(reversed(list(done.items())[-4:])):
@@ -161,23 +164,23 @@ def architecture_tab(loaded: explore.LoadedModel, settings) -> None:
     st.caption("Stages end at: " + " → ".join(loaded.backbone.stages))
     st.dataframe(rows, hide_index=True, height=320)
     st.subheader("The catalog")
-    st.plotly_chart(charts.catalog_scatter(backbones.all_backbones), width="stretch")
-    st.dataframe(backbones.catalog_rows(settings), hide_index=True)
+    st.plotly_chart(charts.catalog_scatter(model_menu.all_backbones), width="stretch")
+    st.dataframe(model_menu.catalog_rows(settings), hide_index=True)
 
 
 def explore_page() -> None:
     st.title("Explore pretrained models")
     st.markdown(INTRO)
     settings = glue.settings()
-    choices = backbones.model_choices(settings)
-    key = pick_model(choices, backbones.default_model_key(settings))
+    choices = model_menu.model_choices(settings)
+    key = pick_model(choices, model_menu.default_model_key(settings))
     image_name, rgb = pick_image()
     model_card(next(c for c in choices if c.backbone.key == key))
     try:
         loaded = glue.loaded_model(key)
-    except backbones.WeightsUnavailable as exc:
+    except model_menu.WeightsUnavailable as exc:
         st.error(str(exc))
-        st.plotly_chart(charts.catalog_scatter(backbones.all_backbones), width="stretch")
+        st.plotly_chart(charts.catalog_scatter(model_menu.all_backbones), width="stretch")
         return
     if rgb is None:
         return
@@ -192,7 +195,7 @@ def explore_page() -> None:
         "Grad-CAM": lambda: gradcam_tab(key, loaded, result, rgb),
         "Architecture": lambda: architecture_tab(loaded, settings),
     }
-    tabs = st.tabs(list(views), key=TAB, on_change="rerun")
+    tabs = st.tabs(list(views), key=session_keys.EXPLORE_TAB, on_change="rerun")
     for tab, view in zip(tabs, views.values(), strict=True):
         if tab.open:
             with tab:

@@ -140,7 +140,7 @@ def store_url(request) -> str | None:
     try:
         yield url
     finally:
-        from dashboard.training import database
+        from dashboard.runs import database
 
         database.dispose(url)
         postgres.drop_database(admin, url)

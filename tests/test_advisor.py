@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 
 from dashboard import advisor, datasets, significance
+from dashboard import features as backbone_features
 from dashboard.settings import Settings
-from dashboard.training import features as backbone_features
 from models import catalog
 from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable

@@ -1,8 +1,11 @@
 """The architecture rules, checked on the source.
 
-- Arrows point down only: pages -> dashboard -> models, and inside dashboard: the shared
-  modules -> datasets -> training -> (advisor | compare | explore) -> glue. Siblings on one
-  level (advisor, compare, explore) do not import each other; nothing imports in a circle.
+- Arrows point down only: pages -> dashboard -> models, and inside dashboard: glue -> report ->
+  (advisor | compare | explore | featurespace) -> training (execution) -> features -> runs (the
+  record) -> datasets -> the shared modules. Siblings on one level do not import each other;
+  nothing imports in a circle.
+- Pages read runs from the run store (`glue.run_store()`), never through the job queue: a page
+  that shows runs starts no trainer.
 - A feature package's modules are its own: other code uses only the names its `__init__`
   lists in `__all__`.
 - streamlit only in pages/ and dashboard/glue.py.
@@ -27,7 +30,7 @@ PROJECT_FILES = sorted(
 SHARED = {
     "settings",
     "images",
-    "backbones",
+    "model_menu",
     "significance",
     "storage",
     "shared_store",
@@ -35,13 +38,26 @@ SHARED = {
     "trust",
     "bounded",
     "access",
+    "progress",
 }
-FEATURES = ("datasets", "training", "advisor", "compare", "explore", "featurespace", "report")
+FEATURES = (
+    "datasets",
+    "runs",
+    "features",
+    "training",
+    "advisor",
+    "compare",
+    "explore",
+    "featurespace",
+    "report",
+)
 # dashboard's levels, bottom up; a unit imports only its own level's unit and lower levels.
 LEVELS = [
     {"shared"},
     {"datasets"},
-    {"training"},
+    {"runs"},  # the record: read without the machinery that trains
+    {"features"},  # what networks compute from images, cached: below all who read it
+    {"training"},  # execution: the queue, the executors, the trainer
     {"advisor", "compare", "explore", "featurespace"},
     {"report"},  # a run's report gathers the features' charts
     {"glue"},
@@ -179,6 +195,24 @@ def test_nothing_in_dashboard_imports_in_a_circle():
     for node in sorted(graph):
         if node not in state:
             visit(node, [])
+
+
+READERS_OF_RUNS = sorted(
+    p for p in FILES if rel(p).startswith(("pages/", "dashboard/report/", STREAMLIT_GLUE))
+)
+
+
+@pytest.mark.parametrize("path", READERS_OF_RUNS, **IDS)
+def test_pages_never_read_runs_through_the_job_queue(path):
+    """`jm.runs`, `job_manager().runs`: the queue's own writer. Reading through it made a page
+    (and a report) start the trainer's and the watch's threads just to list rows."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    attrs = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
+    reads = [n.lineno for n in attrs if n.attr == "runs"]
+    assert not reads, f"{rel(path)} reads `.runs` at lines {reads}: use glue.run_store()"
+    if rel(path) != STREAMLIT_GLUE:  # the glue's job_manager() is the one door to the queue
+        starts = [n.lineno for n in attrs if n.attr in ("manager", "JobManager")]
+        assert not starts, f"{rel(path)} opens a job queue itself at lines {starts}"
 
 
 @pytest.mark.parametrize("path", FILES, **IDS)

@@ -76,7 +76,7 @@ def test_compare_without_runs(tmp_path, monkeypatch):
 def test_a_pending_run_is_drawn_live_then_once_more_when_it_ends(tmp_path, monkeypatch):
     """While a chosen run is queued the chart polls (a fragment with run_every); once it has
     ended the page draws it without polling, with the same widgets, and no exception."""
-    from dashboard.training import RunStore
+    from dashboard.runs import RunStore
 
     monkeypatch.setenv("TLAB_HOME", str(tmp_path / "home"))
     st.cache_data.clear()
@@ -99,7 +99,7 @@ def test_a_pending_run_is_drawn_live_then_once_more_when_it_ends(tmp_path, monke
 def stored_experiment(tmp_path, monkeypatch, scratch_accs):
     """A stored 2-class dataset (20 validation images) and a finished pretrained-vs-scratch
     experiment with 2 seeds a side, its epochs written straight into the run store."""
-    from dashboard.training import RunStore
+    from dashboard.runs import RunStore
 
     settings, m = red_and_blue(tmp_path, monkeypatch, 50)
     runs, ids = RunStore(settings.home), []

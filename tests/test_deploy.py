@@ -31,25 +31,25 @@ def exported(tmp_path_factory):
     finally:
         jm.shutdown()
     assert run.status == "finished", run.message
-    return settings, manifest, run, training.deploy.export_all(settings, run, manifest)
+    return settings, manifest, run, training.exports.export_all(settings, run, manifest)
 
 
 def test_every_format_is_made_and_agrees_with_the_app(exported):
     settings, manifest, run, summary = exported
-    assert list(summary) == list(training.deploy.FORMATS)
+    assert list(summary) == list(training.exports.FORMATS)
     for fmt in ("saved_model", "tflite_float32"):
         s = summary[fmt]
         assert s["parity_ok"] and s["parity_images"] == len(manifest.records("val")), s
         assert s["parity_max_abs_diff"] < 1e-4, s
     int8 = summary["tflite_int8"]
     assert int8["accuracy_drop"] <= 0.25 and int8["bytes"] < summary["tflite_float32"]["bytes"]
-    assert training.deploy.stored(settings, run.id) == summary
+    assert training.exports.stored(settings, run.id) == summary
 
 
-@pytest.mark.parametrize("fmt", training.deploy.FORMATS)
+@pytest.mark.parametrize("fmt", training.exports.FORMATS)
 def test_each_download_runs_its_usage_snippet(exported, fmt, tmp_path):
     settings, manifest, run, _ = exported
-    with zipfile.ZipFile(io.BytesIO(training.deploy.bundle(settings, run.id, fmt))) as zf:
+    with zipfile.ZipFile(io.BytesIO(training.exports.format_zip(settings, run.id, fmt))) as zf:
         zf.extractall(tmp_path)
     (tmp_path / "photo.png").write_bytes(coloured(7, (220, 30, 30)))
     out = subprocess.run(

@@ -1,19 +1,19 @@
 import numpy as np
 
-from dashboard.settings import Settings
-from dashboard.training.features import (
+from dashboard.features import (
     FeatureCache,
+    FeatureKey,
     cache_sizes,
     cached_array,
     clear_caches,
-    key,
     weights_identity,
 )
+from dashboard.settings import Settings
 
 
 def test_saved_entry_loads_back_and_leaves_only_its_own_file(tmp_path):
     cache = FeatureCache(Settings.from_env({"TLAB_HOME": str(tmp_path)}))
-    entry = key("MobileNet_0.25_224", "w.h5:1:2", "ds1", "train", 224)
+    entry = FeatureKey("MobileNet_0.25_224", "w.h5:1:2", "ds1", "train", 224).entry
     assert cache.load(entry) is None
     cache.save(entry, np.ones((3, 4), "float32"), np.array([0, 1, 0]))
     features, labels = cache.load(entry)
@@ -31,8 +31,8 @@ def test_key_changes_with_everything_that_changes_the_features(tmp_path):
         (*base[:3], "val", base[4]),
         (*base[:4], 160),
     ]
-    keys = {key(*v) for v in variants}
-    assert len(keys) == len(variants) and key(*base) not in keys
+    keys = {FeatureKey(*v).entry for v in variants}
+    assert len(keys) == len(variants) and FeatureKey(*base).entry not in keys
     weights = tmp_path / "w.h5"
     weights.write_bytes(b"abc")
     assert weights_identity(weights).startswith("w.h5:3:")
@@ -47,8 +47,8 @@ def test_a_damaged_entry_is_a_miss_and_is_recomputed(tmp_path):
         calls.append(1)
         return np.zeros((1, 2))
 
-    parts = ("b", "w", "ds", "all", 32)
-    FeatureCache(settings).path(key(*parts)).write_bytes(b"half-written")
+    parts = FeatureKey("b", "w", "ds", "all", 32)
+    FeatureCache(settings).path(parts.entry).write_bytes(b"half-written")
     assert cached_array(settings, parts, compute).shape == (1, 2)
     assert cached_array(settings, parts, compute).shape == (1, 2)
     assert len(calls) == 1  # recomputed once, then read back
@@ -56,7 +56,7 @@ def test_a_damaged_entry_is_a_miss_and_is_recomputed(tmp_path):
 
 def test_cache_sizes_count_the_files_and_clearing_empties_them(tmp_path):
     settings = Settings.from_env({"TLAB_HOME": str(tmp_path)})
-    cached_array(settings, ("b", "w", "ds", "all", 32), lambda: np.zeros((100, 10)))
+    cached_array(settings, FeatureKey("b", "w", "ds", "all", 32), lambda: np.zeros((100, 10)))
     (settings.cache_dir("pixels") / "ds_train_32").write_bytes(b"x" * 1000)
     sizes = cache_sizes(settings)
     assert sizes["features"] > 100 * 10 * 8 and sizes["pixels"] == 1000

@@ -10,8 +10,8 @@ import keras
 import pytest
 
 from dashboard import datasets, training
+from dashboard.runs import RunStore, owners
 from dashboard.settings import Settings
-from dashboard.training import RunStore, owners
 from tests.conftest import coloured, wait
 from tests.hostile_uploads import make_zip
 from tests.tiny_training import config, tiny_dataset, tiny_settings
@@ -52,21 +52,21 @@ def test_linear_head_run_cache_resubmit_and_export_parity(setup):
     run = wait(jm, run.id)
     assert run.status == "finished", run.message
     assert [e["epoch"] for e in jm.runs.epochs([run.id])[run.id]] == [1, 2, 3]
-    assert run.results["cache_hits"] == [False, False]  # features computed, then stored
-    ex = run.results["export"]
-    assert ex["parity_ok"] and ex["parity_images"] == 4 and ex["parity_max_abs_diff"] <= 1e-5
+    assert run.results.cache_hits == [False, False]  # features computed, then stored
+    ex = run.results.export
+    assert ex.parity_ok and ex.parity_images == 4 and ex.parity_max_abs_diff <= 1e-5
     # The exported file loads with plain Keras (no custom objects) and takes raw images.
-    model = keras.saving.load_model(ex["model"])
+    model = keras.saving.load_model(ex.model)
     assert model.input_shape == (None, 64, 64, 3) and model.output_shape == (None, 2)
     # Same settings again: the stored run, at once, and nothing new trained.
     again, reused = jm.submit(config(manifest))
     assert reused and again.id == run.id and len(jm.runs.list()) == 1
     # Other settings, same backbone, dataset and size: the features come from the cache.
     other = wait(jm, jm.submit(config(manifest, epochs=2))[0].id)
-    assert other.results["cache_hits"] == [True, True]
+    assert other.results.cache_hits == [True, True]
     # A different image size invalidates them.
     resized = wait(jm, jm.submit(config(manifest, image_size=96))[0].id)
-    assert resized.results["cache_hits"] == [False, False]
+    assert resized.results.cache_hits == [False, False]
 
 
 def test_finetune_top_trains_its_blocks_on_cached_activations_at_the_cut(setup):
@@ -76,12 +76,12 @@ def test_finetune_top_trains_its_blocks_on_cached_activations_at_the_cut(setup):
     phases = [e["phase"] for e in jm.runs.epochs([run.id])[run.id]]
     assert phases == ["head", "head", "fine-tune", "fine-tune"]
     # pooled features (train, val), then the activations at the cut (train, val): computed
-    assert run.results["cache_hits"] == [False] * 4
-    assert run.results["export"]["parity_ok"]  # the exported model is the one trained
+    assert run.results.cache_hits == [False] * 4
+    assert run.results.export.parity_ok  # the exported model is the one trained
     again = wait(jm, jm.submit(config(manifest, "finetune_top", epochs=6))[0].id)
-    assert again.results["cache_hits"] == [True] * 4
+    assert again.results.cache_hits == [True] * 4
     augmented = wait(jm, jm.submit(config(manifest, "finetune_top", augment=True))[0].id)
-    assert augmented.status == "finished" and augmented.results["cache_hits"] == []
+    assert augmented.status == "finished" and augmented.results.cache_hits == []
 
 
 def test_train_again_makes_a_new_run(setup_any_store):

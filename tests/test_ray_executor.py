@@ -69,7 +69,7 @@ def test_a_run_trains_in_a_ray_worker_and_a_resubmit_returns_it(on_ray):
     assert done.status == "finished", done.message
     assert [e["epoch"] for e in jm.runs.epochs([run.id])[run.id]] == [1, 2]
     assert done.owner != run.owner  # the worker process recorded itself as the trainer
-    assert done.results["export"]["parity_ok"] and done.created_by == "ana"
+    assert done.results.export.parity_ok and done.created_by == "ana"
     again, reused = jm.submit(config(manifest, epochs=2))
     assert reused and again.id == run.id
 
@@ -140,7 +140,7 @@ def test_a_dataset_added_on_one_server_trains_in_a_ray_worker_that_reads_it_from
     finally:
         jm.shutdown()
     assert done.status == "finished", done.message
-    assert done.owner != run.owner and done.results["val"]["accuracy"] >= 0.5
+    assert done.owner != run.owner and done.results.val.accuracy >= 0.5
     pulled = b.home / "datasets" / manifest.id / "images"
     assert len(list(pulled.iterdir())) == len(manifest.images)  # the worker's copy, from S3
     assert sorted(training.results.local_artifacts(a, run.id)) == [

@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import datasets, training
+from dashboard import datasets, features, runs, training
 from dashboard.settings import READONLY_NOTE, ReadOnlyError, Settings
 from dashboard.training import default_config
 from tests.conftest import ROOT, coloured, no_exception, wait
@@ -51,9 +51,9 @@ def test_the_services_refuse_every_change(demo_home):
         "deleting datasets": lambda: datasets.delete(settings, manifest.id),
         "training": lambda: jm.submit(default_config(manifest.id, "MobileNet_0.25_224", "scratch")),
         "stopping runs": lambda: jm.stop(run.id),
-        "renaming runs": lambda: jm.rename(run.id, "x"),
-        "deleting runs": lambda: jm.delete(run.id),
-        "clearing caches": lambda: training.clear_caches(settings),
+        "renaming runs": lambda: runs.rename(settings, run.id, "x"),
+        "deleting runs": lambda: runs.delete(settings, run.id),
+        "clearing caches": lambda: features.clear_caches(settings),
     }
     for what, change in refused.items():
         with pytest.raises(ReadOnlyError, match=what):

@@ -18,7 +18,7 @@ import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from dashboard import advisor, datasets, report, training
+from dashboard import advisor, datasets, report, runs, training
 from dashboard.settings import Settings
 from tests.conftest import ROOT, coloured, no_exception, wait
 from tests.hostile_uploads import make_zip
@@ -74,7 +74,7 @@ def demo(request, shared_weights_env, tmp_path, monkeypatch):
     run = wait(jm, jm.submit(config.with_(image_size=64, batch_size=8, epochs=2))[0].id)
     assert run.status == "finished", run.message
     jm.shutdown()
-    training.database.dispose(writer.db_url)  # the writer's connections close: no WAL left
+    runs.database.dispose(writer.db_url)  # the writer's connections close: no WAL left
     if request.param == "a home of its own":
         monkeypatch.setenv("TLAB_HOME", str(tmp_path / "viewer"))
     monkeypatch.setenv("TLAB_READONLY", "1")
@@ -174,7 +174,7 @@ def test_a_viewer_changes_nothing_whatever_they_click(demo):
             reached += crawl(at)
     assert reached >= 20, reached
     files = training.results.local_artifacts(settings, run.id)  # what the downloads read
-    training.export.bundle(str(files["model"]), str(files["labels"]))
+    training.keras_file.keras_zip(str(files["model"]), str(files["labels"]))
     report.run_report(settings, run.id)
     report.comparison_report(settings, [run.id])
     assert snapshot(root) == before

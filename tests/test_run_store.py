@@ -10,7 +10,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from dashboard.training import RunStore, owners, schema
+from dashboard.runs import ExportCheck, RunResults, RunStore, SplitScores, owners, schema
 
 CONFIG = {"dataset_id": "d1", "backbone": "B", "strategy": "linear_head"}
 NEWEST = "0003"
@@ -21,10 +21,13 @@ def test_runs_epochs_artifacts_roundtrip(tmp_path, store_url):
     run = store.create(CONFIG, "key1", "flowers")
     assert run.status == "queued" and run.dataset_name == "flowers"
     store.add_epoch(run.id, 1, "head", {"loss": 1.0, "accuracy": 0.5, "val_accuracy": 0.4}, 1.5, 10)
-    store.update(run.id, status="finished", results={"a": 1})
+    results = RunResults(
+        ["a"], 0.5, SplitScores(0.5, [[1]], [], []), ExportCheck("m", "l", 1, 1, 0.0, True)
+    )
+    store.update(run.id, status="finished", results=results)
     store.set_artifact(run.id, "model", "/x/model.keras", {"ok": True})
     again = store.get(run.id)
-    assert again.results == {"a": 1} and store.find("key1", ("finished",)).id == run.id
+    assert again.results == results and store.find("key1", ("finished",)).id == run.id
     assert store.epochs([run.id])[run.id][0]["val_acc"] == 0.4
     assert store.artifacts(run.id)["model"] == ("/x/model.keras", {"ok": True})
     store.rename(run.id, "my run")
@@ -159,7 +162,7 @@ def test_stop_requests_and_who_started_a_run(tmp_path, store_url):
 def test_the_watch_marks_a_run_whose_trainer_died_interrupted_without_a_restart(
     tmp_path, store_url
 ):
-    from dashboard.training.watch import RunWatch
+    from dashboard.runs.watch import RunWatch
 
     store = RunStore(tmp_path, store_url)
     run = store.create(CONFIG, "k", "d")

@@ -9,9 +9,8 @@ import io
 import numpy as np
 import pytest
 
-from dashboard import datasets, shared_store, training
+from dashboard import datasets, features, shared_store, training
 from dashboard.settings import Settings
-from dashboard.training import features
 from tests.conftest import coloured, wait
 from tests.hostile_uploads import make_zip
 from tests.tiny_training import config, tiny_dataset
@@ -54,7 +53,7 @@ def test_rename_and_delete_on_one_server_show_on_the_other(tmp_path, shared_env)
 
 def test_a_feature_cache_entry_computed_on_one_server_is_a_hit_on_another(tmp_path, shared_env):
     a, b = two_servers(tmp_path, shared_env)
-    parts = ("backbone", "weights", "dataset", "all", 32)
+    parts = features.FeatureKey("backbone", "weights", "dataset", "all", 32)
     values = np.arange(12, dtype="float32").reshape(3, 4)
     features.cached_array(a, parts, lambda: values)
     calls = []
@@ -89,9 +88,7 @@ def test_a_run_trained_on_one_server_is_shown_with_its_files_on_another(
     files = training.results.local_artifacts(b, run.id)
     assert sorted(files) == ["labels", "model", "predictions", "results"]
     assert all(p.is_relative_to(b.home) for p in files.values())
-    assert len(training.results.mistakes(b, run, manifest)) == len(
-        run.results["val"]["misclassified"]
-    )
+    assert len(training.results.mistakes(b, run, manifest)) == len(run.results.val.misclassified)
     # b trains the same dataset: decoded pixels and cached activations come from the store
     pixels = sorted(p.name for p in a.cache_dir("pixels").glob(f"{manifest.id}_*"))
     assert any(n.endswith(".index") for n in pixels)
@@ -102,5 +99,5 @@ def test_a_run_trained_on_one_server_is_shown_with_its_files_on_another(
         )
     finally:
         jm_b.shutdown()
-    assert again.status == "finished" and again.results["cache_hits"] == [True] * 4
+    assert again.status == "finished" and again.results.cache_hits == [True] * 4
     assert sorted(p.name for p in b.cache_dir("pixels").glob(f"{manifest.id}_*")) == pixels

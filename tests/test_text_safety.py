@@ -10,12 +10,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from dashboard.advisor import chart as advisor_chart
+from dashboard.advisor import charts as advisor_chart
 from dashboard.advisor.advice import Advice
 from dashboard.compare import charts as compare_charts
 from dashboard.datasets import charts as dataset_charts
 from dashboard.explore import charts as explore_charts
 from dashboard.featurespace import charts as featurespace_charts
+from dashboard.runs import ClassScores, ExportCheck, RunResults, SplitScores
 from dashboard.text import chart_text, markdown_text
 from dashboard.training import charts as training_charts
 from models import catalog
@@ -49,8 +50,15 @@ def assert_plain(fig, names=EVIL) -> None:
         assert any(chart_text(name) in s for s in found), f"{name!r} is not in the figure"
 
 
+def typed_results(classes: list[str], confusion: list) -> RunResults:
+    """A finished run's results: every class at F1 0.5."""
+    per_class = [ClassScores(c, 0.5, 0.5, 0.5, 1) for c in classes]
+    export = ExportCheck("model.keras", "labels.json", 1, 1, 0.0, True)
+    return RunResults(classes, 0.5, SplitScores(0.5, confusion, per_class, []), export)
+
+
 def run(name: str, seed: int = 0, per_class=()) -> SimpleNamespace:
-    results = {"val": {"per_class": [{"class": c, "f1": 0.5} for c in per_class]}}
+    results = typed_results(list(per_class), [])
     config = {"backbone": "b", "name": name, "seed": seed}  # one seed group per name
     return SimpleNamespace(id=f"{name}-{seed}", name=name, config=config, results=results)
 
@@ -130,6 +138,7 @@ def test_chart_text_shows_the_name_as_typed(name):
 def report_stubs(monkeypatch):
     """run_report's stores, replaced: a finished run and dataset whose names are markup."""
     from dashboard import advisor, datasets, training
+    from dashboard import runs as run_record
     from dashboard.datasets.manifest import ImageRecord, Manifest
 
     images = [
@@ -138,11 +147,7 @@ def report_stubs(monkeypatch):
     ]
     manifest = Manifest("0" * 16, BOLD, "upload", "folders", list(EVIL), images)
     confusion = np.eye(3, dtype=int).tolist()
-    per_class = [{"class": c, "f1": 0.5} for c in EVIL]
-    results = {
-        "classes": EVIL,
-        "val": {"accuracy": 0.5, "confusion": confusion, "per_class": per_class},
-    }
+    results = typed_results(list(EVIL), confusion)
     the_run = SimpleNamespace(
         id="20240101-000000-abcdef",
         name=LINK,
@@ -162,6 +167,7 @@ def report_stubs(monkeypatch):
     )
     # the report reads runs through one of these, whichever this version has
     monkeypatch.setattr(training, "open_runs", lambda settings: runs, raising=False)
+    monkeypatch.setattr(run_record, "open_runs", lambda settings: runs, raising=False)
     monkeypatch.setattr(training, "manager", lambda settings: SimpleNamespace(runs=runs))
     monkeypatch.setattr(datasets, "get", lambda settings, dataset_id: manifest)
     monkeypatch.setattr(advisor, "stored", lambda settings, dataset_id, backbone: advice(BOLD))

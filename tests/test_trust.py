@@ -13,12 +13,13 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from dashboard import datasets, shared_store, trust
+from dashboard import datasets, features, shared_store, trust
+from dashboard.runs import sync
+from dashboard.runs.schema import runs as run_rows
+from dashboard.runs.schema import store_files
+from dashboard.runs.store import open_runs
 from dashboard.settings import Settings
-from dashboard.training import deploy, features, results, sync
-from dashboard.training.run_store import open_runs
-from dashboard.training.schema import runs as run_rows
-from dashboard.training.schema import store_files
+from dashboard.training import exports, results
 from tests.tiny_training import tiny_dataset
 
 RUN_ID = "20261202-120000-abcdef"
@@ -114,9 +115,9 @@ def test_a_poisoned_exports_json_names_no_file_and_writes_no_code(tmp_path, shar
     }
     rel = f"runs/{RUN_ID}/exports/exports.json"
     forge_record(a, rel, json.dumps(poisoned).encode())  # bucket and database both forged
-    summary = deploy.stored(b, RUN_ID)
+    summary = exports.stored(b, RUN_ID)
     assert summary is None or "file" not in json.dumps(summary)
-    zipped = zipfile.ZipFile(io.BytesIO(deploy.bundle(b, RUN_ID, "tflite_float32")))
+    zipped = zipfile.ZipFile(io.BytesIO(exports.format_zip(b, RUN_ID, "tflite_float32")))
     assert sorted(zipped.namelist()) == ["labels.json", "model_float32.tflite", "predict.py"]
     assert b"secret" not in b"".join(zipped.read(n) for n in zipped.namelist())
     predict = zipped.read("predict.py").decode()
@@ -132,7 +133,7 @@ def test_a_saved_model_zip_with_a_traversing_member_is_refused(tmp_path, shared_
         zf.writestr("../../planted.py", "print('owned')")
     forge_record(a, f"runs/{RUN_ID}/exports/saved_model.zip", buf.getvalue())
     with pytest.raises(trust.UntrustedError, match="escapes"):
-        deploy.bundle(b, RUN_ID, "saved_model")
+        exports.format_zip(b, RUN_ID, "saved_model")
 
 
 # -- 3. a run id from the database ----------------------------------------------------------
@@ -147,7 +148,7 @@ def test_a_traversing_run_id_from_the_database_writes_nothing(tmp_path, shared_e
         open_runs(a).record_files({rel: trust.sha256_bytes(b"planted")})
     assert [r.id for r in open_runs(b).list()] == [evil]  # the row is data, still listed
     assert results.local_artifacts(b, evil) == {}
-    assert deploy.stored(b, evil) is None
+    assert exports.stored(b, evil) is None
     assert not (b.home / "planted-run").exists()
 
 
@@ -172,10 +173,10 @@ def test_a_file_nobody_recorded_is_not_pulled(tmp_path, shared_env):
 
 def test_a_swapped_feature_cache_entry_is_computed_again(tmp_path, shared_env):
     a, b = servers(tmp_path, shared_env)
-    parts = ("backbone", "weights", "dataset", "all", 32)
+    parts = features.FeatureKey("backbone", "weights", "dataset", "all", 32)
     values = np.arange(12, dtype="float32").reshape(3, 4)
     features.cached_array(a, parts, lambda: values)
-    path = features.FeatureCache(a).path(features.key(*parts))
+    path = features.FeatureCache(a).path(parts.entry)
     buf = io.BytesIO()
     np.savez(buf, features=np.zeros((3, 4)), labels=np.zeros(0))
     bucket(a).write(shared_store.relative(a, path), buf.getvalue())
@@ -186,11 +187,11 @@ def test_a_swapped_feature_cache_entry_is_computed_again(tmp_path, shared_env):
 
 def test_the_hash_of_every_pushed_file_is_recorded(tmp_path, shared_env):
     a, _ = servers(tmp_path, shared_env)
-    parts = ("backbone", "weights", "dataset", "all", 32)
+    parts = features.FeatureKey("backbone", "weights", "dataset", "all", 32)
     features.cached_array(a, parts, lambda: np.ones((2, 2)))
     with open_runs(a).engine.connect() as db:
         recorded = dict(db.execute(sa.select(store_files.c.path, store_files.c.sha256)).all())
-    path = features.FeatureCache(a).path(features.key(*parts))
+    path = features.FeatureCache(a).path(parts.entry)
     assert recorded == {shared_store.relative(a, path): trust.sha256_file(path)}
 
 

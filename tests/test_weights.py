@@ -7,7 +7,7 @@ import shutil
 import pytest
 from keras.src.utils import file_utils
 
-from dashboard.backbones import default_model_key, model_choices
+from dashboard.model_menu import default_model_key, model_choices
 from dashboard.settings import Settings
 from models import backbones, catalog, weights
 

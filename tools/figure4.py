@@ -119,7 +119,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     runs = wait_all(jm, [jm.submit(c)[0].id for c in configs])
     jm.shutdown()
-    failed = [f"{r.name}: {r.message}" for r in runs if r.status != training.RunStatus.FINISHED]
+    failed = [f"{r.name}: {r.message}" for r in runs if r.status != "finished"]
     if failed:
         print("\n".join(failed), file=sys.stderr)
         return 1

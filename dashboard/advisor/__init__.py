@@ -4,7 +4,7 @@ ImageNet), place it in the tutorial's four quadrants, and check the advice again
 Other packages use only the names below; the modules behind them are this package's own.
 """
 
-from dashboard.advisor import chart, ladder
+from dashboard.advisor import charts, ladder
 from dashboard.advisor.advice import (
     LARGE_PER_CLASS,
     WHY,
@@ -22,7 +22,7 @@ __all__ = [
     "Advice",
     "Signal",
     "all_stored",
-    "chart",
+    "charts",
     "ladder",
     "measure",
     "size_of",

@@ -20,18 +20,17 @@ import json
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dashboard import datasets, training, trust
+from dashboard import datasets, runs, trust
 from dashboard.advisor import measurements
 from dashboard.advisor import signals as sig
 from dashboard.datasets import Manifest
+from dashboard.progress import Progress, silent
 from dashboard.settings import Settings
-from dashboard.storage import write_atomic
 from models import catalog
-from models.strategies import STRATEGIES
+from models.strategies import STRATEGIES, Strategy
 
 LARGE_PER_CLASS = 1000  # training images per class (median over classes) from which a set is large
 STRONG_PROBE = 0.9  # a linear head this accurate on frozen features is worth trying first anyway
@@ -39,22 +38,22 @@ VERSION = 1
 
 WHY = {
     ("small", "similar"): (
-        "linear_head",
+        Strategy.LINEAR_HEAD,
         "ImageNet's features already describe these images, and with few images every extra "
         "trained weight is a chance to overfit: keep the whole base frozen and learn one layer.",
     ),
     ("large", "similar"): (
-        "mlp_head",
+        Strategy.MLP_HEAD,
         "The features fit, and there are enough images to learn several fully connected layers "
         "on top without overfitting; the base stays frozen.",
     ),
     ("large", "different"): (
-        "finetune_top",
+        Strategy.FINETUNE_TOP,
         "The deep, ImageNet-specific blocks do not fit these images, and there are enough images "
         "to retrain them: train the head first, then the top blocks with a low learning rate.",
     ),
     ("small", "different"): (
-        "full_finetune",
+        Strategy.FULL_FINETUNE,
         "The features do not fit and there are few images: augment them, and retrain the whole "
         "network from the pretrained start with a low learning rate.",
     ),
@@ -73,6 +72,8 @@ class Signal:
 
 @dataclass
 class Advice:
+    """A dataset's measured signals and what they advise; built by keyword (a wide record)."""
+
     dataset_id: str
     dataset_name: str
     dataset_source: str
@@ -135,7 +136,7 @@ class Advice:
             f"{WHY[(self.size, self.verdict)][1]}"
         )
         probe = self.values.get("probe_accuracy")
-        if probe is not None and probe >= STRONG_PROBE and self.strategy != "linear_head":
+        if probe is not None and probe >= STRONG_PROBE and self.strategy != Strategy.LINEAR_HEAD:
             text += (
                 f" Yet a linear head on the frozen features already reaches {probe:.1%} in "
                 "cross-validation here: strategy 1 costs about one forward pass, so run the "
@@ -157,8 +158,8 @@ def _path(settings: Settings, dataset_id: str, backbone: str) -> Path:
 
 def stored(settings: Settings, dataset_id: str, backbone: str) -> Advice | None:
     try:  # measured here, or on another server (TLAB_STORE_URL)
-        path = training.sync.pull(settings, _path(settings, dataset_id, backbone))
-        raw = json.loads(path.read_text(encoding="utf-8")) if path else {}
+        text = runs.sync.read_text(settings, _path(settings, dataset_id, backbone))
+        raw = json.loads(text) if text else {}
         return Advice(**raw) if raw.get("version") == VERSION else None
     except (OSError, ValueError, TypeError, KeyError):
         return None
@@ -182,7 +183,7 @@ def measure(
     settings: Settings,
     manifest: Manifest,
     backbone: str,
-    progress: Callable[[float, str], None] | None = None,
+    say: Progress = silent,
     again: bool = False,
 ) -> Advice:
     """Measure (or read the stored advice); raises WeightsUnavailable without pretrained weights."""
@@ -190,7 +191,7 @@ def measure(
         return found
     settings.check_writable("measuring datasets")  # a read-only server shows stored advice
     started = time.perf_counter()
-    m = measurements.measure(settings, manifest, catalog.get(backbone), progress)
+    m = measurements.measure(settings, manifest, catalog.get(backbone), say)
     values: dict[str, float | None] = {}
     notes: dict[str, str] = {}
     if m.probs is None:
@@ -209,18 +210,17 @@ def measure(
     values["silent_channels"] = sig.silent_channels(m.features, m.reference)
     n, k, per_class = size_of(manifest)
     advice = Advice(
-        manifest.id,
-        manifest.name,
-        manifest.source,
-        backbone,
-        n,
-        k,
-        per_class,
-        values,
-        notes,
-        m.classifier,
-        round(time.perf_counter() - started, 2),
+        dataset_id=manifest.id,
+        dataset_name=manifest.name,
+        dataset_source=manifest.source,
+        backbone=backbone,
+        n_images=n,
+        n_classes=k,
+        train_per_class=per_class,
+        values=values,
+        notes=notes,
+        classifier=m.classifier,
+        seconds=round(time.perf_counter() - started, 2),
     )
-    write_atomic(_path(settings, manifest.id, backbone), advice.to_json())
-    training.sync.push(settings, _path(settings, manifest.id, backbone))
+    runs.sync.write_text(settings, _path(settings, manifest.id, backbone), advice.to_json())
     return advice

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dashboard.advisor.advice import Advice
+from dashboard.runs import RunStatus
 from dashboard.significance import learnt, learnt_threshold, resolution
-from dashboard.training import RunStatus, TrainConfig, default_config
+from dashboard.training import TrainConfig, default_config
 from models.strategies import STRATEGIES
 
 

@@ -11,22 +11,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard import datasets, training
+from dashboard import datasets, features
 from dashboard.advisor import reference_photos
 from dashboard.advisor import signals as sig
 from dashboard.datasets import Manifest
+from dashboard.features import FeatureKey
+from dashboard.progress import Progress, silent
 from dashboard.settings import Settings
 from models import backbones, catalog, classifier, devices, feature_maps
 from models.catalog import Backbone
 from models.weights import WeightsUnavailable
-
-Progress = Callable[[float, str], None]
-RANDOM_SEED = 0
 
 
 @dataclass
@@ -74,38 +72,34 @@ def _pass(model, records, settings, manifest, size, say: Progress, start, span, 
 
 
 def measure(
-    settings: Settings, manifest: Manifest, backbone: Backbone, progress: Progress | None = None
+    settings: Settings, manifest: Manifest, backbone: Backbone, say: Progress = silent
 ) -> Measured:
     devices.configure()  # memory growth must be set before TensorFlow first touches a GPU
     size = backbone.input_size
-    say = progress or (lambda fraction, text: None)
-    weights_id = training.pretrained_weights_id(settings, backbone)
+    weights_id = features.pretrained_weights_id(settings, backbone)
     pretrained: list = []
 
     def pretrained_model():  # built once, and only if some pretrained pass is not cached
         if not pretrained:
-            pretrained.append(training.pooled_model(settings, backbone, size))
+            pretrained.append(features.pooled_model(settings, backbone, size))
         return pretrained[0]
 
-    records = manifest.records(*training.FEATURE_SPLITS)  # the order of the cached features
+    records = features.ordered_records(manifest)  # the order of the cached features
     n = len(records)
     say(0.0, f"Pretrained features of {n} images (cached for training too)")
-    splits, _ = training.split_features(
+    pooled, labels = features.stacked_features(
         settings,
         manifest,
-        backbone.key,
-        weights_id,
-        size,
+        backbone,
         pretrained_model,
         on_batch=lambda done: say(0.5 * done / n, f"Pretrained features: {done}/{n} images"),
     )
-    features = np.concatenate([x for x, _ in splits])
-    labels = np.concatenate([y for _, y in splits])
 
     say(0.5, "Natural reference photos")
-    reference = training.cached_array(
+    photos = f"reference-photos:{reference_photos.VERSION}"
+    reference = features.cached_array(
         settings,
-        (backbone.key, weights_id, reference_photos.VERSION, "all", size),
+        FeatureKey(backbone.key, weights_id, photos, "all", size),
         lambda: pretrained_model().predict(reference_photos.crops(size), batch_size=32, verbose=0),
     )
 
@@ -113,19 +107,19 @@ def measure(
     sample = [records[i] for i in rows]
 
     def random_pass():
-        model = training.pooled_model(settings, backbone, size, pretrained=False, seed=RANDOM_SEED)
+        model = features.random_model(settings, backbone, size)
         return _pass(
             model, sample, settings, manifest, size, say, 0.55, 0.25, "Same network, random weights"
         )
 
     say(0.55, "Same network with random weights")
-    entry = (backbone.key, f"random-init:{RANDOM_SEED}", manifest.id, f"probe{len(rows)}", size)
-    random_features = training.cached_array(settings, entry, random_pass)
+    key = FeatureKey(backbone.key, features.RANDOM_WEIGHTS, manifest.id, f"probe{len(rows)}", size)
+    random_features = features.cached_array(settings, key, random_pass)
 
     say(0.8, "ImageNet classifier")
     probs, used = _imagenet_probs(settings, manifest, backbone, records, labels, say)
     say(1.0, "Done")
-    return Measured(features, labels, rows, random_features, reference, probs, used)
+    return Measured(pooled, labels, rows, random_features, reference, probs, used)
 
 
 def _imagenet_probs(settings, manifest, backbone, records, labels, say):
@@ -148,7 +142,7 @@ def _imagenet_probs(settings, manifest, backbone, records, labels, say):
 
 def _classifier_probs(settings, manifest, top, records, labels, say) -> np.ndarray:
     rows = sig.stratified_sample(labels, sig.CONCENTRATION_SAMPLE)
-    weights_id = training.pretrained_weights_id(settings, top, include_top=True)
+    weights_id = features.pretrained_weights_id(settings, top, include_top=True)
 
     def compute():
         with backbones.building():
@@ -171,5 +165,7 @@ def _classifier_probs(settings, manifest, top, records, labels, say) -> np.ndarr
             "ImageNet classifier",
         )
 
-    entry = (top.key, weights_id, manifest.id, f"imagenet-probs{len(rows)}", top.input_size)
-    return training.cached_array(settings, entry, compute)
+    key = FeatureKey(
+        top.key, weights_id, manifest.id, f"sample{len(rows)}", top.input_size, "imagenet-probs"
+    )
+    return features.cached_array(settings, key, compute)

@@ -93,11 +93,11 @@ def curves(
 def per_class_f1(runs: Sequence) -> go.Figure:
     fig = go.Figure()
     for i, run in enumerate(runs):
-        rows = run.results.get("val", {}).get("per_class", [])
+        rows = run.results.val.per_class if run.results else []
         fig.add_trace(
             go.Bar(
-                x=chart_texts(r["class"] for r in rows),
-                y=[r["f1"] for r in rows],
+                x=chart_texts(r.cls for r in rows),
+                y=[r.f1 for r in rows],
                 name=chart_text(run.name),
                 marker_color=PALETTE[i % len(PALETTE)],
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboard.training import TrainConfig, default_config, same_schedule
-from models.strategies import STRATEGIES
+from models.strategies import STRATEGIES, Strategy
 
 FIRST_SEED = 42
 
@@ -22,8 +22,8 @@ def pretrained_vs_scratch(
     rate, a warm-up and more epochs (models/strategies.py). `same_schedule_as_pretrained` is
     He et al.'s protocol instead: scratch gets the pretrained run's schedule.
     """
-    pretrained = default_config(dataset_id, backbone, "full_finetune")
-    scratch = default_config(dataset_id, backbone, "scratch")
+    pretrained = default_config(dataset_id, backbone, Strategy.FULL_FINETUNE)
+    scratch = default_config(dataset_id, backbone, Strategy.SCRATCH)
     if same_schedule_as_pretrained:
         scratch = same_schedule(scratch, pretrained)
     if epochs:

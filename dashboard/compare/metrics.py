@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dashboard import significance
+from models.strategies import Strategy
 
 X_AXES = {"epoch": "epoch", "images seen": "images_seen", "wall-clock seconds": "elapsed"}
 
@@ -276,11 +277,13 @@ def head_to_head(
 def pretrained_vs_scratch_groups(runs: Sequence) -> tuple[list, list] | None:
     """The first pretrained seed group and the first scratch seed group on one dataset."""
     groups = list(seed_groups(runs).values())
-    scratch = next((g for g in groups if g[0].strategy == "scratch"), None)
+    scratch = next((g for g in groups if g[0].strategy == Strategy.SCRATCH), None)
     if scratch is None:
         return None
     pretrained = [
-        g for g in groups if g[0].strategy != "scratch" and g[0].dataset_id == scratch[0].dataset_id
+        g
+        for g in groups
+        if g[0].strategy != Strategy.SCRATCH and g[0].dataset_id == scratch[0].dataset_id
     ]
-    preferred = [g for g in pretrained if g[0].strategy == "full_finetune"] or pretrained
+    preferred = [g for g in pretrained if g[0].strategy == Strategy.FULL_FINETUNE] or pretrained
     return (preferred[0], scratch) if preferred else None

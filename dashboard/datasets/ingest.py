@@ -16,9 +16,8 @@ from dashboard.datasets import archive, samples
 from dashboard.datasets import layout as dataset_layout
 from dashboard.datasets.store import DatasetError, Manifest, open_store
 from dashboard.datasets.writer import IngestWriter
+from dashboard.progress import Progress, silent
 from dashboard.settings import Settings
-
-Progress = Callable[[int, int], None] | None
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def _ingest(
     source: str,
     members: list[tuple[str, str]],
     read: Callable[[str], bytes],
-    progress: Progress,
+    say: Progress,
     fixed: dict[str, str] | None = None,
     owner: str = "",
 ) -> IngestResult:
@@ -73,14 +72,13 @@ def _ingest(
                 writer.add(item.path, item.cls, item.split, data)
             else:
                 writer.skip(item.path, "empty file")
-            if progress:
-                progress(i + 1, len(placed))
+            say((i + 1) / len(placed), f"{i + 1}/{len(placed)}")
         manifest, reused = writer.commit(layout)
     return IngestResult(manifest, reused)
 
 
 def ingest_zip(
-    settings: Settings, file: BinaryIO, name: str, progress: Progress = None, owner: str = ""
+    settings: Settings, file: BinaryIO, name: str, say: Progress = silent, owner: str = ""
 ):
     try:
         zf = archive.SafeZip(
@@ -92,29 +90,29 @@ def ingest_zip(
     except archive.ArchiveError as exc:
         raise DatasetError(str(exc)) from None
     with zf:
-        return _ingest(settings, name, "zip", zf.members(), zf.read, progress, owner=owner)
+        return _ingest(settings, name, "zip", zf.members(), zf.read, say, owner=owner)
 
 
 def _in_memory(
-    settings, name, source, files: list[tuple[str, bytes]], progress, fixed=None, owner=""
+    settings, name, source, files: list[tuple[str, bytes]], say, fixed=None, owner=""
 ) -> IngestResult:
     data = dict(files)
     members = [(p, archive.unsafe_reason(p)) for p in data]
-    return _ingest(settings, name, source, members, data.__getitem__, progress, fixed, owner)
+    return _ingest(settings, name, source, members, data.__getitem__, say, fixed, owner)
 
 
 def ingest_files(
-    settings: Settings, files: list[tuple[str, bytes]], name: str, progress=None, owner=""
+    settings: Settings, files: list[tuple[str, bytes]], name: str, say: Progress = silent, owner=""
 ) -> IngestResult:
     """A folder upload: (relative path, bytes) pairs, class folders in the paths."""
-    return _in_memory(settings, name, "folder", files, progress, owner=owner)
+    return _in_memory(settings, name, "folder", files, say, owner=owner)
 
 
 def ingest_classes(
     settings: Settings,
     classes: dict[str, list[tuple[str, bytes]]],
     name: str,
-    progress=None,
+    say: Progress = silent,
     owner: str = "",
 ) -> IngestResult:
     """Teachable Machine style: {class name: [(file name, bytes), ...]}."""
@@ -124,9 +122,11 @@ def ingest_classes(
             path = f"{cls}/{file_name}"
             fixed[path] = cls
             files.append((path, data))
-    return _in_memory(settings, name, "classes", files, progress, fixed, owner)
+    return _in_memory(settings, name, "classes", files, say, fixed, owner)
 
 
-def ingest_sample(settings: Settings, sample: str, progress=None, owner="") -> IngestResult:
+def ingest_sample(
+    settings: Settings, sample: str, say: Progress = silent, owner=""
+) -> IngestResult:
     files = [(f"{cls}/{n}", data) for n, cls, data in samples.images(sample)]
-    return _in_memory(settings, sample, "sample", files, progress, owner=owner)
+    return _in_memory(settings, sample, "sample", files, say, owner=owner)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dashboard.images import center_square
+from dashboard.progress import Progress, silent
 from dashboard.settings import Settings
 from models import (
     architecture,
@@ -100,7 +101,7 @@ def grad_cam(loaded: LoadedModel, rgb: np.ndarray, class_id: int | None) -> tupl
     return loaded.cam(batch, class_id)
 
 
-def maximize(loaded: LoadedModel, layer: str, channel: int, steps: int, progress=None):
+def maximize(loaded: LoadedModel, layer: str, channel: int, steps: int, say: Progress = silent):
     """Activation maximisation from seeded noise around mid-grey, in this model's input space."""
     size = loaded.backbone.input_size
     rng = np.random.default_rng(channel)
@@ -110,7 +111,13 @@ def maximize(loaded: LoadedModel, layer: str, channel: int, steps: int, progress
     high = np.asarray(loaded.backbone.preprocess_input(np.full((1, 1, 1, 3), 255.0, "float32")))
     step = 0.02 * float(np.abs(high - low).max())  # 2% of the input's range per step
     return filters.maximize_activation(
-        loaded.model, layer, channel, start, steps=steps, step_size=step, progress=progress
+        loaded.model,
+        layer,
+        channel,
+        start,
+        steps=steps,
+        step_size=step,
+        progress=lambda i, n: say(i / n, f"step {i}/{n}"),
     )
 
 

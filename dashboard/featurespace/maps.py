@@ -10,8 +10,9 @@ from functools import cached_property
 
 import numpy as np
 
-from dashboard import datasets, training
+from dashboard import datasets, features
 from dashboard.featurespace import embedding, neighbours, vectors
+from dashboard.progress import Progress, part, silent
 from dashboard.settings import Settings
 from models import catalog
 
@@ -59,30 +60,30 @@ def feature_map(
     backbone_key: str,
     method: str = "t-SNE",
     limit: int = embedding.LIMIT,
-    say: vectors.Progress | None = None,
+    say: Progress = silent,
     run_id: str | None = None,
 ) -> FeatureMap:
     """Pretrained beside random weights; with `run_id`, pretrained beside that run's model."""
-    say = say or (lambda fraction, text: None)
     backbone = catalog.get(backbone_key)
-    pre = vectors.pretrained(settings, manifest, backbone, lambda f, t: say(0.45 * f, t))
-    weights = {PRETRAINED: training.pretrained_weights_id(settings, backbone)}
+    pre = vectors.pretrained(settings, manifest, backbone, part(say, 0, 0.45))
+    weights = {PRETRAINED: features.pretrained_weights_id(settings, backbone)}
     if run_id is None:
-        other = vectors.random_init(
-            settings, manifest, backbone, lambda f, t: say(0.45 + 0.3 * f, t)
-        )
-        weights[RANDOM] = f"random-init:{vectors.RANDOM_SEED}"
+        other = vectors.random_init(settings, manifest, backbone, part(say, 0.45, 0.3))
+        weights[RANDOM] = features.RANDOM_WEIGHTS
     else:
-        other = vectors.finetuned(settings, manifest, run_id, lambda f, t: say(0.45 + 0.3 * f, t))
+        other = vectors.finetuned(settings, manifest, run_id, part(say, 0.45, 0.3))
         weights[FINETUNED] = f"run:{run_id}"
     rows = embedding.sample_rows(pre.labels, limit)
     panels = {}
     for (title, wid), vecs in zip(weights.items(), (pre, other), strict=True):
         say(0.75 if title == PRETRAINED else 0.88, f"{method} of the features: {title}")
-        kind = f"{wid}|{method}|map{VERSION}"
-        entry = (backbone.key, kind, manifest.id, f"{len(rows)} of {len(pre.labels)}", 0)
-        panels[title] = training.cached_array(
-            settings, entry, lambda v=vecs: embedding.embed(v.features[rows], method)
+        subset = f"{len(rows)} of {len(pre.labels)}"
+        output = f"{method} map v{VERSION}"
+        key = features.FeatureKey(
+            backbone.key, wid, manifest.id, subset, backbone.input_size, output
+        )
+        panels[title] = features.cached_array(
+            settings, key, lambda v=vecs: embedding.embed(v.features[rows], method)
         )
     say(1.0, "Done")
     return FeatureMap(

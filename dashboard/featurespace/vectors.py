@@ -1,25 +1,22 @@
 """A dataset's pooled features, twice: through the pretrained backbone and through the same
 network with random weights, the picture of why transfer works.
 
-Both come from the trainer's feature cache (`training.split_features`, `cached_array`): the
+Both come from the feature cache (`features.stacked_features`, `cached_array`): the
 pretrained pass is the very entry a head-only run or the advisor fills, so a warm cache means
 no forward pass at all. Images are the train then val images, in that order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard import datasets, training
+from dashboard import datasets, features, training
+from dashboard.progress import Progress, counting
 from dashboard.settings import Settings
 from models import feature_maps
 from models.catalog import Backbone
-
-RANDOM_SEED = 0  # the same random network every time (and the advisor's)
-Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
@@ -29,44 +26,31 @@ class Vectors:
     records: list[datasets.ImageRecord]
 
 
-def records(manifest: datasets.Manifest) -> list[datasets.ImageRecord]:
-    return manifest.records(*training.FEATURE_SPLITS)
-
-
 def pretrained(
     settings: Settings, manifest: datasets.Manifest, backbone: Backbone, say: Progress
 ) -> Vectors:
     """Raises WeightsUnavailable when the pretrained weights cannot be had."""
-    size, n = backbone.input_size, len(records(manifest))
-    splits, _ = training.split_features(
-        settings,
-        manifest,
-        backbone.key,
-        training.pretrained_weights_id(settings, backbone),
-        size,
-        lambda: training.pooled_model(settings, backbone, size),
-        on_batch=lambda done: say(done / max(n, 1), f"Pretrained features: {done}/{n} images"),
-    )
-    features = np.concatenate([x for x, _ in splits])
-    labels = np.concatenate([y for _, y in splits])
-    return Vectors(features, labels, records(manifest))
+    chosen = features.ordered_records(manifest)
+    on_batch = counting(say, len(chosen), "Pretrained features")
+    x, y = features.stacked_features(settings, manifest, backbone, on_batch=on_batch)
+    return Vectors(x, y, chosen)
 
 
 def random_init(
     settings: Settings, manifest: datasets.Manifest, backbone: Backbone, say: Progress
 ) -> Vectors:
-    size, chosen = backbone.input_size, records(manifest)
+    size, chosen = backbone.input_size, features.ordered_records(manifest)
 
     def compute() -> np.ndarray:
-        model = training.pooled_model(settings, backbone, size, False, RANDOM_SEED)
+        model = features.random_model(settings, backbone, size)
         batches = datasets.records_data(settings, manifest, chosen, image_size=size)
-        n = len(chosen)
-        report = lambda done: say(done / max(n, 1), f"Random weights: {done}/{n} images")  # noqa: E731
-        return feature_maps.pooled_features(model, batches, report)
+        return feature_maps.pooled_features(
+            model, batches, counting(say, len(chosen), "Random weights")
+        )
 
-    entry = (backbone.key, f"random-init:{RANDOM_SEED}", manifest.id, "train+val", size)
-    features = training.cached_array(settings, entry, compute)
-    return Vectors(features, np.array(manifest.labels(chosen), "int32"), chosen)
+    key = features.FeatureKey(backbone.key, features.RANDOM_WEIGHTS, manifest.id, "train+val", size)
+    x = features.cached_array(settings, key, compute)
+    return Vectors(x, np.array(manifest.labels(chosen), "int32"), chosen)
 
 
 def finetuned(
@@ -77,21 +61,20 @@ def finetuned(
     the run's exported `model.keras`. A linear head on a frozen base changes none of it."""
     import keras
 
-    chosen = records(manifest)
+    chosen = features.ordered_records(manifest)
 
     def compute() -> np.ndarray:
         model = keras.saving.load_model(training.results.local_artifacts(settings, run_id)["model"])
         pooled = _penultimate(model)
         size = int(model.input_shape[1])
         batches = datasets.records_data(settings, manifest, chosen, image_size=size)
-        n = len(chosen)
-        report = lambda done: say(done / max(n, 1), f"Fine-tuned features: {done}/{n} images")  # noqa: E731
-        return feature_maps.pooled_features(pooled, batches, report)
+        return feature_maps.pooled_features(
+            pooled, batches, counting(say, len(chosen), "Fine-tuned features")
+        )
 
-    features = training.cached_array(
-        settings, (run_id, "fine-tuned", manifest.id, "train+val", 0), compute
-    )
-    return Vectors(features, np.array(manifest.labels(chosen), "int32"), chosen)
+    key = features.FeatureKey(f"run:{run_id}", "trained", manifest.id, "train+val", 0)
+    x = features.cached_array(settings, key, compute)
+    return Vectors(x, np.array(manifest.labels(chosen), "int32"), chosen)
 
 
 def _penultimate(model):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from dashboard import advisor, datasets, training
+from dashboard import advisor, datasets, runs, training
 from dashboard.compare import charts as compare_charts
 from dashboard.settings import Settings
 
@@ -86,28 +86,26 @@ def _advice(settings: Settings, manifest: datasets.Manifest, backbone: str) -> s
         f"recommended strategy <b>{html.escape(advice.strategy)}</b>. "
         f"{html.escape(advice.reason)}"
     )
-    chart = _figure(advisor.chart.quadrant_chart(advice, references))
+    chart = _figure(advisor.charts.quadrant_chart(advice, references))
     return f"<h2>Advisor</h2><p>{verdict}</p>{chart}"
 
 
 def run_report(settings: Settings, run_id: str) -> str:
     """One finished run, for people who will not open the app."""
-    runs = training.open_runs(settings)  # reads rows: no trainer, no threads
-    run = runs.get(run_id)
+    store = runs.open_runs(settings)  # reads rows: no trainer, no threads
+    run = store.get(run_id)
     manifest = datasets.get(settings, run.dataset_id)
-    r = run.results or {}
-    metrics = {"Validation accuracy": _pct(r.get("val", {}).get("accuracy"))}
-    metrics["Best epoch"] = _pct(r.get("best_val_acc"))
-    if "test" in r:
-        metrics["Test accuracy"] = _pct(r["test"]["accuracy"])
+    r = run.results
+    metrics = {"Validation accuracy": _pct(r.val.accuracy if r else None)}
+    metrics["Best epoch"] = _pct(r.best_val_acc if r else None)
+    if r and r.test:
+        metrics["Test accuracy"] = _pct(r.test.accuracy)
     parts = [_metrics(metrics), "<h2>Training curves</h2>"]
-    parts.append(_figure(training.charts.training_curves(runs.epochs([run.id])[run.id])))
-    if "val" in r:
+    parts.append(_figure(training.charts.training_curves(store.epochs([run.id])[run.id])))
+    if r:
         parts.append("<h2>Validation: confusion matrix and per class</h2>")
-        parts.append(
-            _figure(training.charts.confusion_heatmap(r["val"]["confusion"], r["classes"]))
-        )
-        parts.append(_table(r["val"]["per_class"]))
+        parts.append(_figure(training.charts.confusion_heatmap(r.val.confusion, r.classes)))
+        parts.append(_table([row.row() for row in r.val.per_class]))
     parts += [_advice(settings, manifest, run.backbone), _data_summary(manifest)]
     parts += [
         "<h2>Settings</h2>",
@@ -122,9 +120,9 @@ def comparison_report(
 ) -> str:
     """Runs side by side: their validation curves, final figures and (as the Compare page
     shows it) the summary with the speed-up against a baseline."""
-    runs = training.open_runs(settings)
-    chosen = [runs.get(i) for i in run_ids]
-    histories = runs.epochs([r.id for r in chosen])
+    store = runs.open_runs(settings)
+    chosen = [store.get(i) for i in run_ids]
+    histories = store.epochs([r.id for r in chosen])
     rows = [
         {
             "run": r.name,

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 
 import numpy as np
 
-from dashboard import datasets
+from dashboard import datasets, features
+from dashboard.progress import Progress, silent
+from dashboard.runs import sync
 from dashboard.settings import Settings
-from dashboard.storage import write_atomic
-from dashboard.training import build, sync
-from dashboard.training import features as backbone_features
+from dashboard.training import build
 from dashboard.training.config import TrainConfig
 from models import catalog, fitting, lr_finder
 from models.strategies import STRATEGIES
@@ -33,9 +32,7 @@ def _entry(settings: Settings, config: TrainConfig) -> str:
     backbone = catalog.get(config.backbone)
     strategy = STRATEGIES[config.strategy]
     weights = (
-        backbone_features.pretrained_weights_id(settings, backbone)
-        if strategy.pretrained
-        else "random-init"
+        features.pretrained_weights_id(settings, backbone) if strategy.pretrained else "random-init"
     )
     parts = [VERSION, config.dataset_id, config.backbone, weights, config.strategy]
     parts += [config.image_size, config.batch_size, config.augment, config.seed]
@@ -47,11 +44,9 @@ def _path(settings: Settings, config: TrainConfig):
 
 
 def cached(settings: Settings, config: TrainConfig) -> lr_finder.RangeTest | None:
-    path = sync.pull(settings, _path(settings, config))  # maybe from another server
-    if path is None:
-        return None
     try:
-        return lr_finder.RangeTest.from_dict(json.loads(path.read_text()))
+        text = sync.read_text(settings, _path(settings, config))  # maybe from another server
+        return lr_finder.RangeTest.from_dict(json.loads(text)) if text else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -59,9 +54,9 @@ def cached(settings: Settings, config: TrainConfig) -> lr_finder.RangeTest | Non
 def find(
     settings: Settings,
     config: TrainConfig,
-    on_step: Callable[[str, float], None] | None = None,
+    say: Progress = silent,
 ) -> lr_finder.RangeTest:
-    """The range test for `config` (cached); `on_step(text, fraction)` reports progress.
+    """The range test for `config` (cached), its progress told to `say`.
 
     Raises WeightsUnavailable or DatasetError with a message for the page.
     """
@@ -69,22 +64,20 @@ def find(
     found = cached(settings, config)
     if found is not None:
         return found
-    report = on_step or (lambda text, fraction: None)
-    result = _measure(settings, config, report)
-    write_atomic(_path(settings, config), json.dumps(result.to_dict()))
-    sync.push(settings, _path(settings, config))
+    result = _measure(settings, config, say)
+    sync.write_text(settings, _path(settings, config), json.dumps(result.to_dict()))
     return result
 
 
-def _measure(settings: Settings, config: TrainConfig, report) -> lr_finder.RangeTest:
+def _measure(settings: Settings, config: TrainConfig, say: Progress) -> lr_finder.RangeTest:
     manifest = datasets.get(settings, config.dataset_id)
     strategy = STRATEGIES[config.strategy]
-    report("building the model", 0.0)
+    say(0.0, "building the model")
     clf = build.classifier(settings, config, len(manifest.classes))
     if strategy.pretrained and not config.augment and strategy.head_epochs(config.epochs):
         # The form's rate is the head's (strategies 1-4 train it alone first, on a frozen
         # base): without augmentation that runs on the trainer's cached features.
-        report("computing features (cached for training)", 0.0)
+        say(0.0, "computing features (cached for training)")
         model, batches = clf.head, _feature_batches(settings, config, manifest, clf)
     else:
         # No pixel cache: a training run may be writing the same cache file right now.
@@ -101,7 +94,7 @@ def _measure(settings: Settings, config: TrainConfig, report) -> lr_finder.Range
     fitting.compile_model(model, 1e-3)
 
     def on_step(step, steps):
-        report(f"learning-rate range test · step {step}/{steps}", step / steps)
+        say(step / steps, f"learning-rate range test · step {step}/{steps}")
 
     return lr_finder.range_test(model, batches, steps=STEPS, on_step=on_step)
 
@@ -110,8 +103,8 @@ def _feature_batches(settings: Settings, config: TrainConfig, manifest, clf):
     """Batches of the training split's cached pooled features, shuffled once (the cache holds
     them class by class)."""
     backbone = catalog.get(config.backbone)
-    weights_id = backbone_features.pretrained_weights_id(settings, backbone)
-    ((x, y), _), _ = backbone_features.split_features(
+    weights_id = features.pretrained_weights_id(settings, backbone)
+    ((x, y), _), _ = features.split_features(
         settings,
         manifest,
         backbone.key,

@@ -1,5 +1,6 @@
-"""Where a run's progress goes while it trains: the live state a page polls, and the reporter
-that feeds it, the run store and TensorBoard."""
+"""Where a run's progress goes while it trains: the live state a page polls, the reporter that
+feeds it, the run store and TensorBoard, and the one record the live view draws (`RunProgress`),
+whichever executor trains the run."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 
 import tensorflow as tf
 
-from dashboard.training.run_store import RunStatus, RunStore
+from dashboard.runs import Run, RunStatus, RunStore
 
 
 @dataclass
@@ -35,6 +36,35 @@ class LiveState:
             return None
         elapsed = time.time() - self.phase_started
         return elapsed / done * (total - done)
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """A run's progress as the live view shows it: its batches when this server trains it,
+    its place in this server's line while it waits, else what the store says."""
+
+    status: RunStatus
+    place: int = 0  # n-th in this server's line; 0 when not waiting here
+    fraction: float | None = None  # of the current phase's batches, when trained here
+    text: str = ""  # phase, epoch, batch and time left, when trained here
+    message: str = ""
+    owner: str = ""  # the process that trains it
+
+    @property
+    def here(self) -> bool:
+        """Trained by this server: its batches are known, and Stop acts at once."""
+        return self.fraction is not None
+
+
+def progress_of(run: Run, live: LiveState | None, place: int) -> RunProgress:
+    if run.status != RunStatus.RUNNING or live is None:
+        return RunProgress(run.status, place, message=run.message, owner=run.owner)
+    done = max(live.epoch - 1, 0) * live.steps + live.step
+    fraction = min(done / max(live.epochs * live.steps, 1), 1.0)
+    text = f"{live.phase} · epoch {live.epoch}/{live.epochs} · batch {live.step}/{live.steps}"
+    eta = live.eta_seconds()
+    text += f" · about {eta:.0f} s left" if eta is not None else ""
+    return RunProgress(run.status, place, fraction, text, live.message, run.owner)
 
 
 class EpochReporter:

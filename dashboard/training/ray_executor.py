@@ -26,11 +26,10 @@ import ray
 from ray import exceptions as ray_errors
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+from dashboard.runs import BEAT_S, RunStatus, RunStore, RunWatch, owner_id
 from dashboard.settings import Settings
 from dashboard.training.config import TrainConfig, from_dict
 from dashboard.training.progress import LiveState
-from dashboard.training.run_store import RunStatus, RunStore, owner_id
-from dashboard.training.watch import BEAT_S
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,19 +72,15 @@ def run_resources() -> dict:
 @ray.remote(max_retries=0)
 def train_run(settings: Settings, run_id: str, config: dict) -> str:
     """One run, start to finish, in a Ray worker; returns its final status."""
-    from dashboard.training.trainer import Trainer  # in the worker: TensorFlow loads here
-    from dashboard.training.watch import RunWatch
+    from dashboard.training.trainer import train  # in the worker: TensorFlow loads here
     from models import devices
 
     runs = RunStore(settings.home, settings.db_url)
     runs.update(run_id, owner=owner_id())  # this worker process trains it now
-    if runs.stop_requested([run_id]):
-        runs.update(run_id, status=RunStatus.STOPPED, message="Stopped before it started.")
-        return RunStatus.STOPPED.value
     live = LiveState()
     watch = RunWatch(runs, {run_id: live}).start()
     try:
-        Trainer(settings, runs, run_id, from_dict(config), live).execute()
+        train(settings, runs, run_id, from_dict(config), live)
     finally:
         watch.stop()
         devices.release_freed_memory()
@@ -175,10 +170,14 @@ class RunTracker:
 
 
 class RayExecutor:
-    """What the job manager calls in Ray mode."""
+    """The job queue's executor in Ray mode (`executors.Executor`): the tracker actor starts
+    each run's task. Nothing trains in this process, so it has no live state of its own;
+    Stop reaches a task through the store's flag (the task's `RunWatch`, the tracker's
+    cancel), and a run's progress is its epochs in the store."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self.live: dict[str, LiveState] = {}  # stays empty: every run trains in a Ray task
         connect(settings)
         # On this server's node: a worker node that goes away must not take the tracker along.
         here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)
@@ -189,3 +188,12 @@ class RayExecutor:
     def submit(self, run_id: str, config: TrainConfig) -> None:
         resources = run_resources()
         ray.get(self.tracker.submit.remote(self.settings, run_id, config.to_dict(), resources))
+
+    def stop(self, run_id: str) -> None:
+        """Nothing to do here: the job queue's stop request in the store reaches the task."""
+
+    def position(self, run_id: str) -> int:
+        return 0  # Ray keeps the line
+
+    def shutdown(self, timeout: float) -> None:
+        """Nothing to do: the runs belong to the detached tracker and outlive this server."""

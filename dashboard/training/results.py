@@ -3,7 +3,6 @@ finished run (its mistakes, a try-it prediction, Grad-CAM)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -11,14 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from dashboard import datasets, trust
+from dashboard import datasets, features, trust
+from dashboard.runs import Run, RunResults, RunStore, run_folder, sync
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path, write_atomic
-from dashboard.training import evaluation, export, sync
-from dashboard.training import features as backbone_features
+from dashboard.training import evaluation, keras_file
 from dashboard.training.config import TrainConfig
 from dashboard.training.run_data import RunData
-from dashboard.training.run_store import Run, RunStore, run_folder
 
 # A run's files, pushed to the shared store when it ends (TLAB_STORE_URL) and pulled by any
 # server that shows the run.
@@ -28,34 +26,39 @@ ARTIFACT_FILES = ("predictions.npz", "model.keras", "labels.json", "results.json
 
 def evaluate_and_export(
     runs: RunStore, run_id: str, data: RunData, config: TrainConfig, model, folder: Path, outcome
-) -> dict:
+) -> RunResults:
     """Evaluate on the validation (and test) split, export the model with its parity check, and
     store predictions, artifacts and results.json. Returns the results."""
     manifest = data.manifest
-    scores: dict = {"classes": manifest.classes}
     epochs = runs.epochs([run_id])[run_id]
-    scores["best_val_acc"] = max((e["val_acc"] or 0 for e in epochs), default=0.0)
-    scores["cache_hits"] = outcome.cache_hits
     started = time.perf_counter()
-    probs = {}
+    probs, scores = {}, {}
     for split in ("val", "test"):
         if data.count(split):
             probs[split] = model.predict(data.feed(split, config), verbose=0)
-            truth = backbone_features.labels(manifest, split)
+            truth = features.labels(manifest, split)
             scores[split] = evaluation.evaluate(truth, probs[split], manifest.classes)
     with atomic_path(folder / "predictions.npz") as tmp:
         np.savez(tmp, **probs)
     runs.set_artifact(run_id, "predictions", str(folder / "predictions.npz"))
-    scores["export"] = export.export_with_parity(
+    check = keras_file.export_with_parity(
         model, manifest.classes, config, folder, probs["val"], data.feed("val", config)
     )
-    for kind in ("model", "labels"):
-        runs.set_artifact(run_id, kind, scores["export"][kind])
+    runs.set_artifact(run_id, "model", check.model)
+    runs.set_artifact(run_id, "labels", check.labels)
     spent = round(time.perf_counter() - started, 3)
-    scores["seconds"] = {**outcome.seconds(), "evaluate_export": spent}
-    write_atomic(folder / "results.json", json.dumps(scores))
+    found = RunResults(
+        classes=manifest.classes,
+        best_val_acc=max((e["val_acc"] or 0 for e in epochs), default=0.0),
+        val=scores["val"],
+        test=scores.get("test"),
+        export=check,
+        cache_hits=outcome.cache_hits,
+        seconds={**outcome.seconds(), "evaluate_export": spent},
+    )
+    write_atomic(folder / "results.json", found.to_json())
     sync.push(data.settings, *(folder / n for n in ARTIFACT_FILES))  # hashes recorded
-    return scores
+    return found
 
 
 @dataclass(frozen=True)
@@ -68,15 +71,15 @@ class Mistake:
 
 def mistakes(settings: Settings, run: Run, manifest: datasets.Manifest, limit=12) -> list[Mistake]:
     """Misclassified validation images, most confident mistakes first."""
-    if not run.results.get("export", {}).get("model"):
+    if run.results is None:
         return []
     with np.load(local_artifacts(settings, run.id)["predictions"]) as data:
         probs = data["val"]
     val = manifest.records("val")
-    classes = run.results["classes"]
+    classes = run.results.classes
     wrong = [
         Mistake(val[i], val[i].cls, classes[int(probs[i].argmax())], float(probs[i].max()))
-        for i in run.results["val"]["misclassified"]
+        for i in run.results.val.misclassified
     ]
     return sorted(wrong, key=lambda m: -m.confidence)[:limit]
 

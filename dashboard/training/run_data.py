@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dashboard import datasets
+from dashboard.runs import sync
 from dashboard.settings import Settings
-from dashboard.training import sync
 from dashboard.training.config import TrainConfig
 
 

@@ -15,20 +15,30 @@ from dataclasses import dataclass, field
 
 import keras
 
-from dashboard import datasets
+from dashboard import datasets, features
+from dashboard.runs import RunStatus, RunStore
 from dashboard.settings import Settings
 from dashboard.training import build, results
-from dashboard.training import features as backbone_features
 from dashboard.training.config import TrainConfig
 from dashboard.training.progress import EpochReporter, LiveState
 from dashboard.training.run_data import RunData
-from dashboard.training.run_store import RunStatus, RunStore
 from models import catalog, devices, fitting
 from models.classifier import Classifier, set_trainable, split_at_cut
 from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
 
 log = logging.getLogger(__name__)
+NOT_STARTED = "Stopped before it started."
+
+
+def train(settings: Settings, runs: RunStore, run_id: str, config: TrainConfig, live) -> None:
+    """One run, wherever it is executed (this server's trainer thread, a Ray worker): unless
+    it was stopped while it waited, its `Trainer` runs it. Never raises."""
+    if live.stop.is_set() or runs.stop_requested([run_id]):
+        live.status = RunStatus.STOPPED
+        runs.update(run_id, status=RunStatus.STOPPED, message=NOT_STARTED)
+        return
+    Trainer(settings, runs, run_id, config, live).execute()
 
 
 @dataclass
@@ -100,9 +110,9 @@ class Trainer:
             return
         self._end(
             RunStatus.FINISHED,
-            final_val_acc=scores["val"]["accuracy"],
-            best_val_acc=scores["best_val_acc"],
-            test_acc=scores.get("test", {}).get("accuracy"),
+            final_val_acc=scores.val.accuracy,
+            best_val_acc=scores.best_val_acc,
+            test_acc=scores.test.accuracy if scores.test else None,
             results=scores,
         )
 
@@ -167,8 +177,8 @@ class Phases:
         self.on_arrays(cut.above, train, val, epochs, learning_rate, name)
 
     def cached_arrays(self, entry: str, make_model) -> list[tuple]:
-        weights_id = backbone_features.pretrained_weights_id(self.t.settings, self.t.backbone)
-        arrays, hits = backbone_features.split_features(
+        weights_id = features.pretrained_weights_id(self.t.settings, self.t.backbone)
+        arrays, hits = features.split_features(
             self.t.settings,
             self.data.manifest,
             entry,
@@ -186,21 +196,17 @@ class Phases:
         steps = -(-n // batch_size)
         self.reporter.phase(name, epochs, steps, n, label)
         self.reporter.defer_scalars()
-        fitting.fit_on_arrays(
-            model,
-            train,
-            val,
+        schedule = fitting.ArraySchedule(
             epochs=epochs,
             batch_size=batch_size,
             learning_rate=fitting.learning_rate_schedule(
                 self.c.schedule, learning_rate, steps, epochs
             ),
             seed=self.c.seed,
-            stop=self.live.stop,
-            on_epoch=self.reporter.on_epoch,
-            on_batch=self.reporter.on_batch,
             early_stopping=self.c.early_stopping,
         )
+        watch = fitting.FitWatch(self.live.stop, self.reporter.on_epoch, self.reporter.on_batch)
+        fitting.fit_on_arrays(model, train, val, schedule, watch)
 
     def on_images(self, epochs: int, learning_rate: float, name: str) -> None:
         if epochs <= 0:

@@ -7,12 +7,11 @@ import logging
 import streamlit as st
 
 from dashboard import advisor, datasets, glue
-from dashboard.datasets import DatasetError
 from models import catalog
 from models.strategies import STRATEGIES
-from models.weights import WeightsUnavailable
-from pages.widgets import training_section
+from pages.widgets import session_keys
 from pages.widgets.live import live_view
+from pages.widgets.progress import with_progress
 
 log = logging.getLogger(__name__)
 INTRO = (
@@ -39,22 +38,11 @@ def advisor_section(settings, manifest, backbone: str) -> None:
 
 
 def measure_with_progress(settings, manifest, backbone, again=False) -> advisor.Advice | None:
-    bar = st.progress(0.0, text=f"Measuring {manifest.name}…")
-    try:
-        advice = advisor.measure(
-            settings, manifest, backbone, lambda f, text: bar.progress(min(f, 1.0), text), again
-        )
-    except (WeightsUnavailable, DatasetError) as exc:
-        bar.empty()
-        st.error(str(exc))
-        return None
-    except Exception as exc:  # the page shows a message, the log keeps the traceback
-        log.exception("advisor failed on %s", manifest.id)
-        bar.empty()
-        st.error(f"Could not measure this dataset ({type(exc).__name__}: {exc}).")
-        return None
-    bar.empty()
-    return advice
+    return with_progress(
+        f"Measuring {manifest.name}…",
+        lambda say: advisor.measure(settings, manifest, backbone, say, again),
+        failed="Could not measure this dataset ({error}).",
+    )
 
 
 def show_advice(settings, manifest, advice: advisor.Advice) -> None:
@@ -72,7 +60,7 @@ def show_advice(settings, manifest, advice: advisor.Advice) -> None:
     )
     references = advisor.all_stored(settings, advice.backbone)
     st.plotly_chart(
-        advisor.chart.quadrant_chart(advice, references), width="stretch", key="advice_chart"
+        advisor.charts.quadrant_chart(advice, references), width="stretch", key="advice_chart"
     )
     strategy = STRATEGIES[advice.strategy]
     st.success(f"**Recommendation: {strategy.title}** — {advice.reason}")
@@ -109,9 +97,11 @@ def reference_points(settings, advice, references) -> None:
     label = f"Add reference points: measure the samples ({', '.join(missing)})"
     if st.button(label, key="advice_samples", help=help_text):
         for name in missing:
-            bar = st.progress(0.0, text=f"Adding {name}…")
-            sample = datasets.ingest_sample(settings, name, lambda i, n, b=bar: b.progress(i / n))
-            bar.empty()
+            sample = with_progress(
+                f"Adding {name}…",
+                lambda say, n=name: datasets.ingest_sample(settings, n, say),
+                expected=(),
+            )
             if measure_with_progress(settings, sample.manifest, advice.backbone) is None:
                 return
         st.rerun()
@@ -131,7 +121,7 @@ def actions(settings, manifest, advice) -> None:
         ids = [jm.submit(c, by=by)[0].id for c in advisor.ladder.ladder_configs(advice)]
         _show_run(manifest, ids[0])
     if c3.button("Put it in the form below", key="advice_form"):
-        st.session_state["train_strategy"] = advice.strategy
+        st.session_state[session_keys.STRATEGY] = advice.strategy
     again = c4.button("Measure again", key="advice_again")
     if again and measure_with_progress(settings, manifest, advice.backbone, again=True):
         st.rerun()
@@ -139,15 +129,15 @@ def actions(settings, manifest, advice) -> None:
 
 def _show_run(manifest, run_id: str) -> None:
     """Select the new run in the training section below."""
-    st.session_state[training_section.RUN] = run_id
-    st.session_state[f"run_select_{manifest.id}"] = run_id
+    st.session_state[session_keys.RUN] = run_id
+    st.session_state[session_keys.run_choice(manifest.id)] = run_id
 
 
 def ladder(manifest, advice) -> None:
     n_val, prior = datasets.validation_prior(manifest)
 
     def ladder_check():
-        runs = glue.job_manager().runs.list(manifest.id)
+        runs = glue.run_store().list(manifest.id)
         return advisor.ladder.check(advice, runs, n_val, prior)
 
     def draw() -> bool:

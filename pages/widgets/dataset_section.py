@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import datasets, glue, text
+from dashboard import datasets, glue, images, text
 from dashboard.datasets import DatasetError
 from dashboard.settings import READONLY_NOTE
-from pages.widgets import webcam
+from pages.widgets import session_keys, webcam
+from pages.widgets.progress import with_progress
 
-SELECTED = "dataset_id"
 md = text.markdown_text  # names from uploads show as typed, never as markup
 
 
 def run_ingest(label: str, ingest) -> None:
     """Run one ingest with a progress bar; show what happened; select the dataset."""
-    bar = st.progress(0.0, text=f"Checking {label}…")
-    try:
-        result = ingest(lambda i, n: bar.progress(i / max(n, 1), f"Checking {label}: {i}/{n}"))
-    except DatasetError as exc:
-        bar.empty()
-        st.error(f"**{md(label)}** cannot be used: {md(exc)}")
+    result = with_progress(
+        f"Checking {label}…",
+        lambda say: ingest(lambda f, counted: say(f, f"Checking {label}: {counted}")),
+        explain=lambda exc: f"**{md(label)}** cannot be used: {md(exc)}",
+        expected=(DatasetError,),
+    )
+    if result is None:
         return
-    bar.empty()
     m = result.manifest
     if result.reused:
         st.info(f"This dataset is already stored as **{md(m.name)}**; using it.")
@@ -30,7 +30,7 @@ def run_ingest(label: str, ingest) -> None:
         st.success(f"Stored **{md(m.name)}**: {len(m.images)} images in {len(m.classes)} classes.")
     if result.skipped:
         st.warning(f"{len(result.skipped)} file(s) were not used; see *Skipped files* below.")
-    st.session_state[SELECTED] = m.id
+    st.session_state[session_keys.DATASET] = m.id
 
 
 def bring_dataset(settings) -> None:
@@ -48,7 +48,7 @@ def bring_dataset(settings) -> None:
         up = st.file_uploader(
             "Dataset zip", type=["zip"], max_upload_size=settings.max_upload_mb, key="zip_up"
         )
-        done = st.session_state.setdefault("ingested_uploads", {})
+        done = st.session_state.setdefault(session_keys.INGESTED, {})
         if up is not None and up.file_id not in done:
             done[up.file_id] = True
             name = up.name.rsplit(".", 1)[0] or "dataset"
@@ -83,7 +83,7 @@ def bring_dataset(settings) -> None:
 
 def per_class_upload(settings) -> None:
     st.caption("As in Teachable Machine: name each class and drop its images.")
-    n = st.session_state.setdefault("n_classes", 2)
+    n = st.session_state.setdefault(session_keys.N_CLASSES, 2)
     classes = {}
     for i in range(n):
         c1, c2 = st.columns([1, 3])
@@ -92,7 +92,7 @@ def per_class_upload(settings) -> None:
             f"Images of {md(name)}",
             accept_multiple_files=True,
             key=f"class_files_{i}",
-            type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"],
+            type=list(images.UPLOAD_TYPES),
         )
         if ups:
             classes.setdefault(name.strip() or f"Class {i + 1}", []).extend(
@@ -100,7 +100,7 @@ def per_class_upload(settings) -> None:
             )
     c1, c2, c3 = st.columns(3)
     if c1.button("Add a class", key="add_class"):
-        st.session_state["n_classes"] = n + 1
+        st.session_state[session_keys.N_CLASSES] = n + 1
         st.rerun()
     title = c2.text_input("Dataset name", "my classes", key="classes_dataset_name")
     if c3.button("Save as dataset", key="save_classes", disabled=not classes):
@@ -116,7 +116,7 @@ def choose_dataset(settings):
         return None
     ids = [m.id for m in stored]
     by_id = {m.id: m for m in stored}
-    current = st.session_state.get(SELECTED)
+    current = st.session_state.get(session_keys.DATASET)
     chosen = st.selectbox(
         "Stored datasets",
         ids,
@@ -126,7 +126,7 @@ def choose_dataset(settings):
             + (f" · by {by_id[i].owner}" if by_id[i].owner else "")
         ),
     )
-    st.session_state[SELECTED] = chosen
+    st.session_state[session_keys.DATASET] = chosen
     if not settings.readonly:
         manage_dataset(settings, by_id[chosen])
     return by_id[chosen]
@@ -143,7 +143,7 @@ def manage_dataset(settings, manifest) -> None:
         sure = c2.checkbox("Yes, delete it", key=f"sure_{chosen}")
         if c2.button("Delete", key="delete", disabled=not sure):
             datasets.delete(settings, chosen)
-            st.session_state.pop(SELECTED, None)
+            st.session_state.pop(session_keys.DATASET, None)
             st.rerun()
 
 

@@ -3,13 +3,11 @@ checked against the app, with its size and a download (the file, labels.json, pr
 
 from __future__ import annotations
 
-import logging
-
 import streamlit as st
 
 from dashboard import training
+from pages.widgets.progress import with_progress
 
-log = logging.getLogger(__name__)
 TITLES = {
     "saved_model": "SavedModel (TF Serving)",
     "tflite_float32": "TFLite float32",
@@ -19,7 +17,7 @@ TITLES = {
 
 def exports(settings, manifest, run) -> None:
     st.markdown("**Export for phones and servers**")
-    summary = training.deploy.stored(settings, run.id)
+    summary = training.exports.stored(settings, run.id)
     if summary is None:
         if settings.readonly:
             return
@@ -38,7 +36,7 @@ def exports(settings, manifest, run) -> None:
     for col, fmt in zip(cols, summary, strict=True):
         col.download_button(
             f"Download {TITLES[fmt]}",
-            lambda f=fmt: training.deploy.bundle(settings, run.id, f),  # built on click
+            lambda f=fmt: training.exports.format_zip(settings, run.id, f),  # built on click
             file_name=f"{run.id}_{fmt}.zip",
             mime="application/zip",
             key=f"download_{fmt}_{run.id}",
@@ -46,17 +44,12 @@ def exports(settings, manifest, run) -> None:
 
 
 def _make(settings, manifest, run) -> dict | None:
-    bar = st.progress(0.0, text="Exporting…")
-    try:
-        return training.deploy.export_all(
-            settings, run, manifest, lambda f, t: bar.progress(min(f, 1.0), t)
-        )
-    except Exception as exc:  # the page shows a message, the log keeps the traceback
-        log.exception("exports of run %s failed", run.id)
-        st.error(f"The exports could not be made: {type(exc).__name__}: {exc}")
-        return None
-    finally:
-        bar.empty()
+    return with_progress(
+        "Exporting…",
+        lambda say: training.exports.export_all(settings, run, manifest, say),
+        failed="The exports could not be made: {error}",
+        expected=(),
+    )
 
 
 def _row(fmt: str, s: dict) -> dict:

@@ -4,15 +4,14 @@ near-duplicates."""
 
 from __future__ import annotations
 
-import logging
-
 import streamlit as st
 
 from dashboard import datasets, featurespace, glue
 from dashboard.settings import ReadOnlyError
 from models.weights import WeightsUnavailable
+from pages.widgets import session_keys
+from pages.widgets.progress import with_progress
 
-log = logging.getLogger(__name__)
 INTRO = (
     "Each dot is an image, placed by the backbone's pooled features (nearby dots: images the "
     "network sees as alike). Left: the ImageNet-pretrained backbone. Right: the same network "
@@ -60,24 +59,14 @@ def feature_space(settings, manifest, backbone: str, run=None) -> None:
 
 
 def _compute(settings, manifest, backbone, method, run) -> featurespace.FeatureMap | None:
-    bar = st.progress(0.0, text="Mapping…")
-    try:
-        return featurespace.feature_map(
-            settings,
-            manifest,
-            backbone,
-            method,
-            say=lambda f, t: bar.progress(min(f, 1.0), t),
-            run_id=None if run is None else run.id,
-        )
-    except (WeightsUnavailable, datasets.DatasetError) as exc:
-        st.error(str(exc))
-    except Exception as exc:  # the page shows a message, the log keeps the traceback
-        log.exception("feature map failed on %s", manifest.id)
-        st.error(f"The map could not be made: {type(exc).__name__}: {exc}")
-    finally:
-        bar.empty()
-    return None
+    run_id = None if run is None else run.id
+    return with_progress(
+        "Mapping…",
+        lambda say: featurespace.feature_map(
+            settings, manifest, backbone, method, say=say, run_id=run_id
+        ),
+        failed="The map could not be made: {error}",
+    )
 
 
 def _stored(settings, manifest, backbone, method, run) -> featurespace.FeatureMap | None:
@@ -102,7 +91,7 @@ def _show_map(fmap, manifest, where: str) -> None:
     )
     points = (event or {}).get("selection", {}).get("points", [])
     if points and "customdata" in points[0]:
-        st.session_state[f"fs_pick_{manifest.id}"] = int(points[0]["customdata"])
+        st.session_state[session_keys.picked_image(manifest.id)] = int(points[0]["customdata"])
     sep = "; ".join(f"{title} {value:.2f}" for title, value in fmap.separation.items())
     note = (
         f"{fmap.method} of {len(fmap.rows):,} images"
@@ -115,7 +104,7 @@ def _show_map(fmap, manifest, where: str) -> None:
 
 def _pick_image(fmap, manifest) -> int | None:
     options = list(range(len(fmap.records)))
-    key = f"fs_pick_{manifest.id}"
+    key = session_keys.picked_image(manifest.id)
     st.session_state.setdefault(key, None)  # a click on a dot sets it (_show_map)
     return st.selectbox(
         "Image",

@@ -7,9 +7,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import datasets, glue, text
+from pages.widgets import session_keys
 
-SHOTS = "webcam_shots"  # class -> [(file name, JPEG bytes)]
-SEEN = "webcam_seen"  # file ids of pictures already added (a rerun shows the last one again)
 MAX_SHOTS = 500
 
 
@@ -18,8 +17,8 @@ def capture_dataset(settings, run_ingest) -> None:
         "Name a class, take its pictures, switch the class and go on; then save them all as a "
         "dataset. The pictures stay in this browser session until you save them."
     )
-    shots: dict = st.session_state.setdefault(SHOTS, {})
-    seen: set = st.session_state.setdefault(SEEN, set())
+    shots: dict = st.session_state.setdefault(session_keys.WEBCAM_SHOTS, {})
+    seen: set = st.session_state.setdefault(session_keys.WEBCAM_SEEN, set())
     cls = st.text_input("Class of the next pictures", "Class 1", key="webcam_class").strip()
     label = f"Take a picture of {text.markdown_text(cls or 'Class 1')}"
     photo = st.camera_input(label, key="webcam_photo")

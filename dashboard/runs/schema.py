@@ -69,7 +69,7 @@ artifacts = sa.Table(
 )
 
 # The sha256 of each file pushed to the shared store, keyed by its home-relative path
-# (`training/sync.py`): what a pull is checked against.
+# (`runs/sync.py`): what a pull is checked against.
 store_files = sa.Table(
     "store_files",
     metadata,

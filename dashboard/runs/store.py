@@ -13,87 +13,22 @@ import json
 import logging
 import time
 import uuid
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from dashboard import trust
+from dashboard.runs import schema
+from dashboard.runs.database import engine, read_only_engine, upsert
+from dashboard.runs.owners import owner_id, trainer_alive
+from dashboard.runs.record import ACTIVE, Run, RunStatus
+from dashboard.runs.schema import artifacts as artifact_rows
+from dashboard.runs.schema import epochs as epoch_rows
+from dashboard.runs.schema import runs as run_rows
+from dashboard.runs.schema import store_files
 from dashboard.settings import Settings
-from dashboard.training import schema
-from dashboard.training.database import engine, read_only_engine, upsert
-from dashboard.training.owners import owner_id, trainer_alive
-from dashboard.training.schema import artifacts as artifact_rows
-from dashboard.training.schema import epochs as epoch_rows
-from dashboard.training.schema import runs as run_rows
-from dashboard.training.schema import store_files
 
 log = logging.getLogger(__name__)
-
-
-class RunStatus(StrEnum):
-    """A run's life: queued -> running -> finished | stopped | failed | interrupted.
-
-    A `StrEnum`, so a status compares equal to its stored text ("finished")."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    FINISHED = "finished"
-    STOPPED = "stopped"
-    FAILED = "failed"
-    INTERRUPTED = "interrupted"
-
-    @property
-    def active(self) -> bool:
-        """Still waiting or training: its curves may grow."""
-        return self in ACTIVE
-
-    @property
-    def has_results(self) -> bool:
-        """Ended with an evaluated, exported model (a stopped run keeps what it trained)."""
-        return self in (RunStatus.FINISHED, RunStatus.STOPPED)
-
-
-ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
-
-
-@dataclass
-class Run:
-    id: str
-    name: str
-    created: float
-    config_key: str
-    config: dict
-    dataset_id: str
-    dataset_name: str
-    backbone: str
-    strategy: str
-    device: str
-    status: RunStatus
-    message: str
-    owner: str
-    started: float | None
-    finished: float | None
-    best_val_acc: float | None
-    final_val_acc: float | None
-    test_acc: float | None
-    results: dict
-    heartbeat: float | None = None
-    stop_requested: bool = False
-    created_by: str = ""
-
-    @classmethod
-    def from_row(cls, row: sa.Row) -> Run:
-        d = dict(row._mapping)
-        d["config"] = json.loads(d["config"] or "{}")
-        d["results"] = json.loads(d["results"] or "{}")
-        d["status"] = RunStatus(d["status"])
-        return cls(**d)
-
-    @property
-    def active(self) -> bool:
-        return self.status.active
 
 
 class RunStore:
@@ -180,9 +115,10 @@ class RunStore:
         return Run.from_row(rows[0]) if rows else None
 
     def update(self, run_id: str, **fields) -> None:
-        for key in ("results", "config"):
-            if key in fields:
-                fields[key] = json.dumps(fields[key], sort_keys=True)
+        if "results" in fields:
+            fields["results"] = fields["results"].to_json()
+        if "config" in fields:
+            fields["config"] = json.dumps(fields["config"], sort_keys=True)
         if "status" in fields:
             fields["status"] = str(fields["status"])
         with self.engine.begin() as db:

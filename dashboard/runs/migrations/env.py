@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from dashboard.runs import schema
 from dashboard.settings import Settings
-from dashboard.training import schema
 
 
 def engine():

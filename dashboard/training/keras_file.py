@@ -16,6 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from dashboard.runs import ExportCheck
 from dashboard.storage import atomic_path, write_atomic
 from dashboard.training.config import TrainConfig
 
@@ -39,7 +40,7 @@ def export_with_parity(
     folder: Path,
     app_probs: np.ndarray,
     val_batches,
-) -> dict:
+) -> ExportCheck:
     model_path, labels_path = folder / "model.keras", folder / "labels.json"
     with atomic_path(model_path) as tmp:  # a crash never leaves a half-written model.keras
         model.save(tmp)
@@ -54,19 +55,17 @@ def export_with_parity(
     reloaded = keras.saving.load_model(model_path)
     file_probs = reloaded.predict(val_batches, verbose=0)
     same_class = file_probs.argmax(1) == app_probs.argmax(1)
-    return {
-        "model": str(model_path),
-        "labels": str(labels_path),
-        "parity_images": int(len(same_class)),
-        "parity_same_class": int(same_class.sum()),
-        "parity_max_abs_diff": float(np.abs(file_probs - app_probs).max())
-        if len(same_class)
-        else 0.0,
-        "parity_ok": bool(same_class.all()),
-    }
+    return ExportCheck(
+        model=str(model_path),
+        labels=str(labels_path),
+        parity_images=int(len(same_class)),
+        parity_same_class=int(same_class.sum()),
+        parity_max_abs_diff=float(np.abs(file_probs - app_probs).max()) if len(same_class) else 0.0,
+        parity_ok=bool(same_class.all()),
+    )
 
 
-def bundle(model_path: str, labels_path: str) -> bytes:
+def keras_zip(model_path: str, labels_path: str) -> bytes:
     """A zip for download: model.keras, labels.json and a usage snippet."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Protocol
 
-from dashboard.training.progress import LiveState
-from dashboard.training.run_store import RunStore
+from dashboard.runs.record import RunStatus
+from dashboard.runs.store import RunStore
 
 log = logging.getLogger(__name__)
 WATCH_S = 1.0  # how often stop requests from other servers are read
@@ -18,14 +19,22 @@ BEAT_S = 5.0  # how often the trainer says its runs are alive (run_store.STALE_S
 SWEEP_S = 30.0  # how often runs whose trainer is gone are marked interrupted
 
 
+class Watched(Protocol):
+    """What the watch needs of a run that trains here: its status and its stop flag (the
+    trainer's live state has both)."""
+
+    status: RunStatus
+    stop: threading.Event
+
+
 class RunWatch:
-    """A daemon thread over `live` (run id -> LiveState, shared with the trainer), while any
+    """A daemon thread over `live` (run id -> its live state, shared with the trainer), while any
     of them is queued or training."""
 
     def __init__(
         self,
         runs: RunStore,
-        live: dict[str, LiveState],
+        live: dict[str, Watched],
         every: float = WATCH_S,
         sweep_every: float = SWEEP_S,
     ):

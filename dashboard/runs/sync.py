@@ -15,8 +15,9 @@ import logging
 from pathlib import Path
 
 from dashboard import shared_store, trust
+from dashboard.runs.store import open_runs
 from dashboard.settings import Settings
-from dashboard.training.run_store import open_runs
+from dashboard.storage import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,19 @@ def pull(settings: Settings, path: Path) -> Path | None:
         log.debug("%s is not recorded in the run store: not pulled", rel)
         return None
     return shared_store.fetch(settings, path, sha)
+
+
+def read_text(settings: Settings, path: Path) -> str | None:
+    """A shared text file (under TLAB_HOME): from here, or pulled and checked; None when
+    neither has it."""
+    found = pull(settings, path)
+    return found.read_text(encoding="utf-8") if found else None
+
+
+def write_text(settings: Settings, path: Path, text: str) -> None:
+    """Write a text file under TLAB_HOME atomically, and share it."""
+    write_atomic(path, text)
+    push(settings, path)
 
 
 INDEX = ".index"  # tf.data writes a pixel cache's index last, when the cache is complete

@@ -18,17 +18,17 @@ import json
 import shutil
 import uuid
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from dashboard import datasets, trust
+from dashboard.progress import Progress, silent
+from dashboard.runs import Run, run_folder, sync
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path, folder_bytes, write_atomic
-from dashboard.training import results, sync
+from dashboard.training import results
 from dashboard.training.config import from_dict
-from dashboard.training.run_store import Run, run_folder
 
 # format -> the one file it is stored and downloaded as
 FILES = {
@@ -99,12 +99,11 @@ def _numbers(checks: dict) -> dict:
 
 
 def export_all(
-    settings: Settings, run: Run, manifest: datasets.Manifest, say: Callable | None = None
+    settings: Settings, run: Run, manifest: datasets.Manifest, say: Progress = silent
 ) -> dict:
     """Every format, checked; returns (and stores) {format: {file, bytes, ...checks}}."""
     import keras
 
-    say = say or (lambda fraction, text: None)
     settings.check_writable("exporting models")
     files = results.local_artifacts(settings, run.id)
     model = keras.saving.load_model(files["model"])
@@ -200,7 +199,7 @@ def tflite_predict(path: Path, x: np.ndarray) -> np.ndarray:
     return np.stack(rows)
 
 
-def bundle(settings: Settings, run_id: str, fmt: str) -> bytes:
+def format_zip(settings: Settings, run_id: str, fmt: str) -> bytes:
     """A zip for download: the export, labels.json and its usage snippet (predict.py)."""
     name = FILES[trust.one_of(fmt, FORMATS, "export format")]
     path = sync.pull(settings, exports_dir(settings, run_id) / name)

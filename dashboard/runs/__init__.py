@@ -1,0 +1,39 @@
+"""Runs, the record: every run's settings, status, epochs, artifacts and results in one store
+(SQLite, or PostgreSQL in team mode), its schema and migrations, the heartbeat and stop
+requests that connect a trainer to every server (`watch`), and the hashes of the files runs
+share through the shared store (`sync`).
+
+Reading runs starts nothing: `open_runs` is the process's store, with no thread of its own. The
+machinery that trains (`dashboard.training`) writes here; pages read here through the glue.
+Other packages use only the names below; the modules behind them are this package's own.
+"""
+
+from dashboard.runs import database, schema, sync
+from dashboard.runs.changes import delete, rename
+from dashboard.runs.owners import owner_id, trainer_alive
+from dashboard.runs.record import ACTIVE, Run, RunStatus
+from dashboard.runs.results import ClassScores, ExportCheck, RunResults, SplitScores
+from dashboard.runs.store import RunStore, open_runs, run_folder
+from dashboard.runs.watch import BEAT_S, RunWatch
+
+__all__ = [
+    "ACTIVE",
+    "BEAT_S",
+    "ClassScores",
+    "ExportCheck",
+    "Run",
+    "RunResults",
+    "RunStatus",
+    "RunStore",
+    "RunWatch",
+    "SplitScores",
+    "database",
+    "delete",
+    "open_runs",
+    "owner_id",
+    "rename",
+    "run_folder",
+    "schema",
+    "sync",
+    "trainer_alive",
+]
