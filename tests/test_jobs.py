@@ -158,3 +158,19 @@ def test_missing_weights_fail_with_the_message(tmp_path):
     jm = training.JobManager(settings)
     run = wait(jm, jm.submit(config(manifest))[0].id)
     assert run.status == "failed" and "mobilenet_2_5_224_tf_no_top.h5" in run.message
+
+
+def test_both_executors_offer_the_whole_executor_contract():
+    """The queue calls only the contract (submit, stop, position, shutdown, live); Ray's
+    executor stands beside the thread executor instead of being a branch in the queue."""
+    import inspect
+
+    from dashboard.training.executors import Executor, ThreadExecutor
+    from dashboard.training.ray_executor import RayExecutor
+
+    wanted = {n for n, _ in inspect.getmembers(Executor, inspect.isfunction) if n[0] != "_"}
+    assert wanted == {"submit", "stop", "position", "shutdown"}
+    for executor in (ThreadExecutor, RayExecutor):
+        for name in wanted:
+            mine = inspect.signature(getattr(executor, name)).parameters
+            assert list(mine) == list(inspect.signature(getattr(Executor, name)).parameters)

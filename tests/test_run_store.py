@@ -1,6 +1,7 @@
 """The run store's behaviour, the same on SQLite (the default) and PostgreSQL (team mode):
 every test runs on both (`store_url`)."""
 
+import json
 import os
 import socket
 import sqlite3
@@ -197,3 +198,40 @@ def test_a_read_only_store_without_a_database_reads_as_empty(tmp_path):
     reader = RunStore(tmp_path / "nothing-here", readonly=True)
     assert reader.list() == [] and reader.file_sha("x") is None
     assert not (tmp_path / "nothing-here").exists()
+
+
+def test_reading_runs_starts_no_thread(tmp_path, store_url):
+    """What the pages and the report do to show runs: the record alone, no trainer, no watch
+    (it used to take the job queue, which started both)."""
+    from dashboard import runs
+    from dashboard.settings import Settings
+
+    settings = Settings.from_env({"TLAB_HOME": str(tmp_path), "TLAB_DB_URL": store_url or ""})
+    run = RunStore(tmp_path, store_url).create(CONFIG, "key1", "flowers")
+    threads = set(threading.enumerate())
+    store = runs.open_runs(settings)
+    assert [r.id for r in store.list()] == [run.id] and store.epochs([run.id]) == {run.id: []}
+    runs.rename(settings, run.id, "renamed")
+    assert store.get(run.id).name == "renamed"
+    assert set(threading.enumerate()) == threads
+
+
+def test_results_written_before_the_schema_version_still_read(tmp_path, store_url):
+    """A results row as the store wrote it before `RunResults` (no "schema" key) reads as
+    version 1; one that does not parse (damaged, or forged in the database) reads as none."""
+    store = RunStore(tmp_path, store_url)
+    run = store.create(CONFIG, "key1", "flowers")
+    per_class = [{"class": "a", "precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 2}]
+    val = {"accuracy": 1.0, "confusion": [[2]], "per_class": per_class, "misclassified": []}
+    export = {"model": "m", "labels": "l", "parity_images": 2, "parity_same_class": 2}
+    export |= {"parity_max_abs_diff": 0.0, "parity_ok": True}
+    old = {"classes": ["a"], "best_val_acc": 1.0, "cache_hits": [True], "val": val}
+    old |= {"export": export, "seconds": {"train": 1.0}}
+    with store.engine.begin() as db:
+        db.execute(schema.runs.update().values(results=json.dumps(old)))
+    got = store.get(run.id).results
+    assert got.schema == 1 and got.val.per_class[0].cls == "a" and got.test is None
+    assert got.export.parity_ok and got.cache_hits == [True]
+    with store.engine.begin() as db:
+        db.execute(schema.runs.update().values(results=json.dumps({**old, "val": "<script>"})))
+    assert store.get(run.id).results is None
