@@ -142,3 +142,26 @@ def test_pretrained_vs_scratch_summary_says_when_scratch_did_not_learn(tmp_path,
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Speed-up in epochs"] == "—" and metrics["Speed-up in seconds"] == "—"
     assert "never rose above the class prior" in at.warning[0].value
+
+
+def test_a_page_opened_first_after_a_crash_shows_stale_runs_interrupted(tmp_path, monkeypatch):
+    """Runs left "running" by a process that is gone: Compare, which reads the record without
+    starting the job queue, marks them as the queue does when it starts."""
+    import os
+    import socket
+
+    from dashboard.runs import RunStore
+
+    monkeypatch.setenv("TLAB_HOME", str(tmp_path / "crashed"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    runs = RunStore(Settings.from_env().home)
+    cfg = default_config("some-dataset", "MobileNet_0.25_224", "linear_head")
+    run = runs.create(cfg.to_dict(), cfg.key(), "tiny")
+    gone = os.getpid() + 10_000_000  # a process id that cannot be alive
+    runs.update(run.id, status="running", owner=f"{socket.gethostname()}:{gone}")
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert runs.get(run.id).status == "interrupted"
+    assert "_compare_live" not in at.session_state  # nothing left to poll

@@ -174,3 +174,24 @@ def test_both_executors_offer_the_whole_executor_contract():
         for name in wanted:
             mine = inspect.signature(getattr(executor, name)).parameters
             assert list(mine) == list(inspect.signature(getattr(Executor, name)).parameters)
+
+
+def test_a_database_hiccup_before_a_run_does_not_end_the_trainer(monkeypatch):
+    """The stop flag is read from the store before a run starts; a failing read counts as no
+    stop (the run's watch reads it again every second) instead of ending the worker thread."""
+    from types import SimpleNamespace
+
+    from dashboard.training import trainer
+    from dashboard.training.progress import LiveState
+
+    ran = []
+    monkeypatch.setattr(
+        trainer, "Trainer", lambda *a: SimpleNamespace(execute=lambda: ran.append(a[2]))
+    )
+
+    class LockedStore:
+        def stop_requested(self, run_ids):
+            raise OSError("database is locked")
+
+    trainer.train(None, LockedStore(), "run-1", None, LiveState())
+    assert ran == ["run-1"]

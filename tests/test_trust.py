@@ -89,13 +89,13 @@ def _exported_run(settings: Settings) -> None:
     """A run's labels and a float32 TFLite export, pushed as the app pushes them."""
     folder = open_runs(settings).run_dir(RUN_ID)
     (folder / "labels.json").write_text(json.dumps({"classes": ["a", "b"], "image_size": 32}))
-    exports = folder / "exports"
-    exports.mkdir()
-    (exports / "model_float32.tflite").write_bytes(b"tflite bytes")
+    exports_dir = folder / "exports"
+    exports_dir.mkdir()
+    (exports_dir / "model_float32.tflite").write_bytes(b"tflite bytes")
     checks = {"bytes": 12, "parity_images": 2, "parity_same_class": 2, "parity_max_abs_diff": 0.0}
-    (exports / "exports.json").write_text(json.dumps({"tflite_float32": checks}))
-    sync.push(settings, folder / "labels.json", exports / "model_float32.tflite")
-    sync.push(settings, exports / "exports.json")
+    (exports_dir / "exports.json").write_text(json.dumps({"tflite_float32": checks}))
+    sync.push(settings, folder / "labels.json", exports_dir / "model_float32.tflite")
+    sync.push(settings, exports_dir / "exports.json")
 
 
 def test_a_poisoned_exports_json_names_no_file_and_writes_no_code(tmp_path, shared_env):

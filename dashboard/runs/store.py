@@ -88,8 +88,9 @@ class RunStore:
 
     def list(self, dataset_id: str | None = None) -> list[Run]:
         """Every run (of one dataset), newest first; a row that cannot be read as a run (an
-        unknown status, broken JSON) is left out and logged. (An id is checked where a path is
-        made from it: `run_dir`.)"""
+        unknown status, broken settings JSON) is left out and logged; results that do not
+        parse read as none (`RunResults.from_json`). (An id is checked where a path is made
+        from it: `run_dir`.)"""
         query = sa.select(run_rows).order_by(run_rows.c.created.desc())
         if dataset_id:
             query = query.where(run_rows.c.dataset_id == dataset_id)

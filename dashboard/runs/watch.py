@@ -15,7 +15,7 @@ from dashboard.runs.store import RunStore
 
 log = logging.getLogger(__name__)
 WATCH_S = 1.0  # how often stop requests from other servers are read
-BEAT_S = 5.0  # how often the trainer says its runs are alive (run_store.STALE_S: 60)
+BEAT_S = 5.0  # how often the trainer says its runs are alive (owners.STALE_S: 60)
 SWEEP_S = 30.0  # how often runs whose trainer is gone are marked interrupted
 
 

@@ -8,6 +8,7 @@ progress to the run store; only a run trained here also has a `LiveState` with i
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from typing import Protocol
@@ -19,6 +20,8 @@ from dashboard.training.config import TrainConfig
 from dashboard.training.progress import LiveState
 from dashboard.training.trainer import train
 from models import devices
+
+log = logging.getLogger(__name__)
 
 
 class Executor(Protocol):
@@ -83,7 +86,10 @@ class ThreadExecutor:
             run_id, config = item
             with self.lock:
                 self.waiting.remove(run_id)
-            train(self.settings, self.runs, run_id, config, self.live[run_id])
+            try:
+                train(self.settings, self.runs, run_id, config, self.live[run_id])
+            except Exception:  # the trainer records its own failures; this thread goes on
+                log.exception("run %s could not start", run_id)
             devices.release_freed_memory()
 
 

@@ -44,9 +44,11 @@ def _path(settings: Settings, config: TrainConfig):
 
 
 def cached(settings: Settings, config: TrainConfig) -> lr_finder.RangeTest | None:
+    path = sync.pull(settings, _path(settings, config))  # maybe from another server
+    if path is None:
+        return None
     try:
-        text = sync.read_text(settings, _path(settings, config))  # maybe from another server
-        return lr_finder.RangeTest.from_dict(json.loads(text)) if text else None
+        return lr_finder.RangeTest.from_dict(json.loads(path.read_text()))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

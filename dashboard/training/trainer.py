@@ -33,12 +33,22 @@ NOT_STARTED = "Stopped before it started."
 
 def train(settings: Settings, runs: RunStore, run_id: str, config: TrainConfig, live) -> None:
     """One run, wherever it is executed (this server's trainer thread, a Ray worker): unless
-    it was stopped while it waited, its `Trainer` runs it. Never raises."""
-    if live.stop.is_set() or runs.stop_requested([run_id]):
+    it was stopped while it waited, its `Trainer` runs it; failures become its status."""
+    if live.stop.is_set() or _stop_requested(runs, run_id):
         live.status = RunStatus.STOPPED
         runs.update(run_id, status=RunStatus.STOPPED, message=NOT_STARTED)
         return
     Trainer(settings, runs, run_id, config, live).execute()
+
+
+def _stop_requested(runs: RunStore, run_id: str) -> bool:
+    """The store's stop flag; a database hiccup here must not end the trainer's thread (the
+    run's watch reads the flag again every second once it trains)."""
+    try:
+        return bool(runs.stop_requested([run_id]))
+    except Exception:
+        log.exception("reading the stop request of run %s", run_id)
+        return False
 
 
 @dataclass

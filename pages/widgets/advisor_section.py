@@ -99,7 +99,7 @@ def reference_points(settings, advice, references) -> None:
         for name in missing:
             sample = with_progress(
                 f"Adding {name}…",
-                lambda say, n=name: datasets.ingest_sample(settings, n, say),
+                lambda say, n=name: datasets.ingest_sample(settings, n, lambda f, _: say(f, "")),
                 expected=(),
             )
             if measure_with_progress(settings, sample.manifest, advice.backbone) is None:

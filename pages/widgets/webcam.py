@@ -1,6 +1,6 @@
 """The webcam, as in Teachable Machine: take pictures into named classes and save them as a
 dataset, through the same safe ingest as every upload. (A finished run's *Try it* takes a
-camera picture too: `training_section.try_it`.)"""
+camera picture too: `results_view.try_it`.)"""
 
 from __future__ import annotations
 
