@@ -1,5 +1,6 @@
-"""Training: run settings, the job queue and its worker, the trainer, the run store (SQLite),
-backbone-feature caches, evaluation and export, the learning-rate finder, and run charts.
+"""Training, the execution: run settings, the job queue and its executors (a thread here, or
+Ray), the trainer and its progress, evaluation, the `.keras` file and the other exports, the
+learning-rate finder, and run charts. The record they write is `dashboard.runs`.
 
 Other packages use only the names below; the modules behind them are this package's own.
 """
