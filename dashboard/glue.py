@@ -17,7 +17,6 @@ try again" (`Busy`, shown by the entry) instead of joining a queue that grows wi
 from __future__ import annotations
 
 import dataclasses
-import threading
 
 import numpy as np
 import streamlit as st
@@ -143,20 +142,8 @@ def user_name() -> str:
 
 def run_store() -> runs.RunStore:
     """The server's run store, to read runs: it starts no thread and trains nothing (a page
-    that only shows runs never starts the trainer). On a writable server its first use marks
-    runs left unfinished by a process that is gone "interrupted", as the job queue does when it
-    starts: a page opened first after a crash does not wait on runs nobody trains."""
-    server = server_settings()
-    store = runs.open_runs(server)
-    with _SWEEP_LOCK:
-        if not server.readonly and server.home not in _SWEPT:
-            store.mark_interrupted()
-            _SWEPT.add(server.home)
-    return store
-
-
-_SWEPT: set = set()  # the homes whose stale runs this process has marked
-_SWEEP_LOCK = threading.Lock()
+    that only shows runs never starts the trainer)."""
+    return runs.open_runs(server_settings())
 
 
 def job_manager() -> training.JobManager:

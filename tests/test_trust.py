@@ -152,6 +152,32 @@ def test_a_traversing_run_id_from_the_database_writes_nothing(tmp_path, shared_e
     assert not (b.home / "planted-run").exists()
 
 
+def test_forged_mistake_indices_from_the_database_are_left_out(tmp_path, monkeypatch):
+    """A results row whose misclassified indices (or classes) point past the validation split
+    or its predictions: the mistakes view shows the real ones instead of failing."""
+    from types import SimpleNamespace
+
+    from dashboard.runs import ClassScores, ExportCheck, RunResults, SplitScores
+
+    settings = Settings.from_env({"TLAB_HOME": str(tmp_path)})
+    manifest = tiny_dataset(settings)
+    n_val = len(manifest.records("val"))
+    probs = np.tile([[0.1, 0.9]], (n_val, 1))  # every image predicted as class 1
+    np.savez(tmp_path / "predictions.npz", val=probs)
+    monkeypatch.setattr(
+        results, "local_artifacts", lambda s, run_id: {"predictions": tmp_path / "predictions.npz"}
+    )
+    scores = [ClassScores(c, 0.5, 0.5, 0.5, 1) for c in manifest.classes]
+    forged = SplitScores(0.5, [[0, 1], [0, 1]], scores, [0, n_val, 10**9, -1])
+    export = ExportCheck("m", "l", 1, 1, 0.0, True)
+    run = SimpleNamespace(id=RUN_ID, results=RunResults(manifest.classes, 0.5, forged, export))
+    assert [m.record for m in results.mistakes(settings, run, manifest)] == [
+        manifest.records("val")[0]
+    ]
+    one_class = RunResults(manifest.classes[:1], 0.5, SplitScores(0.5, [], [], [0]), export)
+    assert results.mistakes(settings, SimpleNamespace(id=RUN_ID, results=one_class), manifest) == []
+
+
 # -- 4. a swapped artifact or cache entry ---------------------------------------------------
 def test_a_swapped_model_is_refused(tmp_path, shared_env):
     a, b = servers(tmp_path, shared_env)

@@ -230,8 +230,14 @@ _stores: dict[tuple, RunStore] = {}
 
 
 def open_runs(settings: Settings) -> RunStore:
-    """The process's run store: runs read without the job manager's threads; shared files."""
+    """The process's run store: runs read without the job manager's threads; shared files.
+    Opened writable, it first marks runs left unfinished by a process that is gone
+    "interrupted" (as the job queue does when it starts), so whatever opens the record first
+    in a process (a page, the report, a worker) never shows or waits on runs nobody trains."""
     key = (settings.home, settings.db_url, settings.readonly)
     if key not in _stores:
-        _stores[key] = RunStore(settings.home, settings.db_url, settings.readonly)
+        store = RunStore(settings.home, settings.db_url, settings.readonly)
+        if not settings.readonly:
+            store.mark_interrupted()
+        _stores[key] = store
     return _stores[key]

@@ -70,16 +70,18 @@ class Mistake:
 
 
 def mistakes(settings: Settings, run: Run, manifest: datasets.Manifest, limit=12) -> list[Mistake]:
-    """Misclassified validation images, most confident mistakes first."""
+    """Misclassified validation images, most confident mistakes first. The indices come from
+    the database: one that points past the split or its predictions is left out."""
     if run.results is None:
         return []
     with np.load(local_artifacts(settings, run.id)["predictions"]) as data:
         probs = data["val"]
-    val = manifest.records("val")
-    classes = run.results.classes
+    val, classes = manifest.records("val"), run.results.classes
+    rows = [i for i in run.results.val.misclassified if 0 <= i < min(len(val), len(probs))]
     wrong = [
         Mistake(val[i], val[i].cls, classes[int(probs[i].argmax())], float(probs[i].max()))
-        for i in run.results.val.misclassified
+        for i in rows
+        if int(probs[i].argmax()) < len(classes)
     ]
     return sorted(wrong, key=lambda m: -m.confidence)[:limit]
 
