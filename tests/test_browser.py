@@ -202,11 +202,26 @@ def _train(page, expect, strategy: str, advice: str, default_epochs: int, epochs
 def _webcam(page, expect) -> None:
     """The fake camera: a picture classified by the last run, with Grad-CAM; then a picture
     taken into a class of a new dataset."""
+    _cameras_streaming(page)
     page.get_by_role("button", name="Take Photo").last.click()
     expect(page.get_by_text(re.compile(r"^Grad-CAM for "))).to_be_visible()
     page.get_by_role("tab", name="Webcam").click()
+    _cameras_streaming(page)
     page.get_by_role("button", name="Take Photo").first.click()
     expect(page.get_by_text("1 picture(s) so far, in 1 class(es).")).to_be_visible()
+
+
+def _cameras_streaming(page) -> None:
+    """Wait until every camera on the page shows frames: a Take Photo clicked before its video
+    has a frame captures nothing (seen once on a loaded machine, right after a run ended)."""
+    page.wait_for_function(
+        "() => { const v = [...document.querySelectorAll('video')];"
+        " const b = [...document.querySelectorAll('button')]"
+        ".filter(x => x.innerText.trim() === 'Take Photo');"
+        " return b.length > 0 && v.length >= b.length"
+        " && v.every(x => x.readyState >= 2 && x.videoWidth > 0); }",
+        timeout=120_000,
+    )
 
 
 def _compare(page, expect) -> None:
