@@ -10,6 +10,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chat
 import streamlit as st  # noqa: E402
 
 from dashboard import glue, text  # noqa: E402
+from dashboard.i18n import _  # noqa: E402
+from pages.widgets import language  # noqa: E402
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -17,6 +19,7 @@ PAGES = Path(__file__).parent / "pages"
 def main() -> None:
     glue.require_entry_navigation()
     st.set_page_config(page_title="Transfer Learning Lab", page_icon="🧠", layout="wide")
+    language.choose_language()
     if glue.sign_in_configured() or glue.server_settings().readonly:
         # Viewers never see a traceback: the message stays generic, the log keeps it all.
         st.set_option("client.showErrorDetails", "none")
@@ -25,14 +28,14 @@ def main() -> None:
     page = st.navigation(
         [
             st.Page(
-                PAGES / "explore.py", title="Explore", icon=":material/visibility:", default=True
+                PAGES / "explore.py", title=_("Explore"), icon=":material/visibility:", default=True
             ),
-            st.Page(PAGES / "train.py", title="Train", icon=":material/model_training:"),
-            st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
+            st.Page(PAGES / "train.py", title=_("Train"), icon=":material/model_training:"),
+            st.Page(PAGES / "compare.py", title=_("Compare"), icon=":material/compare_arrows:"),
         ]
     )
     if glue.server_settings().readonly:
-        st.sidebar.caption(":material/visibility: Read-only demo")
+        st.sidebar.caption(":material/visibility: " + _("Read-only demo"))
     glue.mark_routed_by_entry()
     try:
         page.run()
@@ -44,12 +47,12 @@ def sign_in() -> None:
     """Everyone signs in (Streamlit's OIDC login); the sidebar says who, and as what."""
     if not glue.signed_in():
         st.title("Transfer Learning Lab")
-        st.write("Sign in to explore models, look at datasets and runs, and compare them.")
-        st.button("Sign in", type="primary", on_click=st.login)
+        st.write(_("Sign in to explore models, look at datasets and runs, and compare them."))
+        st.button(_("Sign in"), type="primary", on_click=st.login)
         st.stop()
-    role = "editor" if glue.can_edit() else "viewer: read-only"
+    role = _("editor") if glue.can_edit() else _("viewer: read-only")
     st.sidebar.caption(f":material/person: {text.markdown_text(glue.user_name())} · {role}")
-    st.sidebar.button("Sign out", on_click=st.logout)
+    st.sidebar.button(_("Sign out"), on_click=st.logout)
 
 
 main()

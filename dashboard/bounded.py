@@ -19,9 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from dashboard.i18n import _
+
 
 class Busy(Exception):
-    """The server is doing as much heavy work as it may; `str()` is for the viewer."""
+    """The server is doing as much heavy work as it may; `str()` is for the viewer, in the
+    language of the session that asked (it is raised in that session's script thread)."""
 
 
 def nbytes(value) -> int:
@@ -83,6 +86,8 @@ class Gate:
 
     @contextlib.contextmanager
     def enter(self, what: str) -> Iterator[None]:
+        """Hold a slot for `what` (a word marked for the catalog: the viewer reads it, translated,
+        when the server is busy)."""
         if not self.slots.acquire(blocking=False):
             self._wait(what)
         try:
@@ -114,4 +119,6 @@ class Gate:
 
 
 def _busy(what: str) -> str:
-    return f"The server is busy with other viewers' work ({what}); try again in a moment."
+    return _("The server is busy with other viewers' work ({what}); try again in a moment.").format(
+        what=_(what)
+    )

@@ -21,14 +21,23 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from dashboard import access, bounded, datasets, explore, images, progress, runs, training
+from dashboard import access, bounded, datasets, explore, i18n, images, progress, runs, training
 from dashboard.bounded import Busy
+from dashboard.i18n import N_, _
 from dashboard.settings import Settings
 
 VIEW_SIDE = 1024  # px: the largest side an upload is decoded at (models see at most 600)
 MODELS = bounded.BoundedCache(max_entries=4, max_bytes=1536 << 20, size_of=lambda m: m.nbytes)
 HEAVY = bounded.Gate(slots=2, waiting=8, wait_s=30.0)  # 2 cores: 2 at a time, 8 in line
 __all__ = ["Busy"]  # raised by the functions below; the entry script shows it
+
+
+class Spoken(str):
+    """A text that Streamlit takes once, on import (a cache's `show_spinner`), and reads with
+    `str()` each time it shows it: then it is in the language of the session it is shown to."""
+
+    def __str__(self) -> str:
+        return _(str.__str__(self))
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
@@ -69,7 +78,7 @@ def loaded_model(key: str) -> explore.LoadedModel:
     """The model, loaded once and shared by every session while it stays among the MODELS."""
 
     def load() -> explore.LoadedModel:
-        with HEAVY.enter("loading a model"), st.spinner("Loading the pretrained model…"):
+        with HEAVY.enter(N_("loading a model")), st.spinner(_("Loading the pretrained model…")):
             return explore.load(key, server_settings())
 
     return MODELS.get_or_make((server_settings(), key), load)  # one copy for every session
@@ -85,28 +94,28 @@ def decoded_upload(data: bytes) -> np.ndarray:
     """An upload as shown: at most VIEW_SIDE px a side (3 MB), whatever the picture's size.
     Decoding is heavy work: a PNG decodes whole (100 MB for a 0.1 MB file) before it shrinks."""
     return HEAVY.run(
-        "decoding an upload", images.decode, data, settings().max_image_pixels, VIEW_SIDE
+        N_("decoding an upload"), images.decode, data, settings().max_image_pixels, VIEW_SIDE
     )
 
 
-@st.cache_data(show_spinner="Running the model…", max_entries=16)
+@st.cache_data(show_spinner=Spoken(N_("Running the model…")), max_entries=16)
 def analysis(key: str, rgb: np.ndarray) -> explore.Analysis:
     model = loaded_model(key)
-    with HEAVY.enter("running a model"):
+    with HEAVY.enter(N_("running a model")):
         return explore.analyse(model, rgb)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def layer_activations(key: str, layer: str, rgb: np.ndarray) -> np.ndarray:
     model = loaded_model(key)
-    with HEAVY.enter("feature maps"):
+    with HEAVY.enter(N_("feature maps")):
         return explore.layer_activations(model, layer, rgb)
 
 
-@st.cache_data(show_spinner="Computing Grad-CAM…", max_entries=64)
+@st.cache_data(show_spinner=Spoken(N_("Computing Grad-CAM…")), max_entries=64)
 def grad_cam(key: str, rgb: np.ndarray, class_id: int | None) -> tuple[np.ndarray, int]:
     model = loaded_model(key)
-    with HEAVY.enter("Grad-CAM"):
+    with HEAVY.enter(N_("Grad-CAM")):
         return explore.grad_cam(model, rgb, class_id)
 
 
@@ -114,7 +123,7 @@ def grad_cam(key: str, rgb: np.ndarray, class_id: int | None) -> tuple[np.ndarra
 def maximized(key: str, layer: str, channel: int, steps: int, _say=progress.silent):
     """Cached per (model, layer, channel, steps); `_say` (progress) is not part of the key."""
     model = loaded_model(key)
-    with HEAVY.enter("activation maximisation"):
+    with HEAVY.enter(N_("activation maximisation")):
         return explore.maximize(model, layer, channel, steps, _say)
 
 
@@ -152,13 +161,29 @@ def job_manager() -> training.JobManager:
     return training.manager(server_settings())
 
 
-@st.cache_resource(show_spinner="Loading the trained model…", max_entries=4)
+@st.cache_resource(show_spinner=Spoken(N_("Loading the trained model…")), max_entries=4)
 def trained_model(path: str, mtime: float):
     """A run's exported model, loaded once; `mtime` makes a re-export load anew. safe_mode:
     a model file holds no code that runs on load (no Lambda layers from a pickle)."""
     import keras
 
     return keras.saving.load_model(path, safe_mode=True)
+
+
+LANGUAGE = "_tlab_language"  # this session's language: one of i18n.LANGUAGES
+
+
+def _session_language() -> str | None:
+    """The language chosen in the session whose script is running; None in any other thread
+    (a trainer, a watch): their text is made in a `speaking` block or in English."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    return st.session_state.get(LANGUAGE)
+
+
+i18n.follow(_session_language)  # per session: two viewers in two languages each see their own
 
 
 ROUTED = "_tlab_routed_by_entry"
@@ -187,12 +212,12 @@ def require_entry_navigation() -> None:
         st.rerun()
 
 
-@st.cache_data(show_spinner="Classifying…", max_entries=64)
+@st.cache_data(show_spinner=Spoken(N_("Classifying…")), max_entries=64)
 def tried_image(model_path: str, mtime: float, classes: tuple[str, ...], rgb: np.ndarray):
     """A trained model on one image (a file or a camera picture): its ranked classes, and the
     image with Grad-CAM for the top one; once per (model, image), not on every rerun."""
     model = trained_model(model_path, mtime)
-    with HEAVY.enter("classifying"):
+    with HEAVY.enter(N_("classifying")):
         ranked = training.results.classify(model, list(classes), rgb)
         heat, class_id = training.results.explain(model, rgb)
     return ranked, images.overlay(images.center_square(rgb, 224), heat, 0.45), class_id
@@ -205,14 +230,14 @@ def record_thumbnail(dataset_id: str, file: str, size: int = 96) -> np.ndarray:
     return images.thumbnail(images.decode(data), size)
 
 
-@st.cache_data(show_spinner="Explaining the mistakes…", max_entries=512)
+@st.cache_data(show_spinner=Spoken(N_("Explaining the mistakes…")), max_entries=512)
 def mistake_overlay(
     model_path: str, mtime: float, dataset_id: str, file: str, class_id: int
 ) -> np.ndarray:
     """A misclassified image with Grad-CAM for the predicted class, once per (model, image)."""
     rgb = images.decode(datasets.open_store(settings()).read_file(dataset_id, file))
     model = trained_model(model_path, mtime)
-    with HEAVY.enter("Grad-CAM"):
+    with HEAVY.enter(N_("Grad-CAM")):
         heat, _ = training.results.explain(model, rgb, class_id)
     return images.overlay(images.center_square(rgb, 160), heat, 0.45)
 

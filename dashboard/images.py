@@ -13,23 +13,41 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from dashboard.i18n import N_, _
+
 # The one list of image file types accepted anywhere: uploads, dataset files, try-it.
 UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff")
 
 # label -> skimage.data function name. Photos that ship with scikit-image, so they work offline;
-# the first is what Explore opens with.
+# the first is what Explore opens with. The labels are keys (English); a page shows `_(label)`.
 SAMPLES = {
-    "Cat (Chelsea)": "chelsea",
-    "Coffee": "coffee",
-    "Astronaut": "astronaut",
-    "Rocket": "rocket",
-    "Horse (silhouette)": "horse",
-    "Camera man (grayscale)": "camera",
+    N_("Cat (Chelsea)"): "chelsea",
+    N_("Coffee"): "coffee",
+    N_("Astronaut"): "astronaut",
+    N_("Rocket"): "rocket",
+    N_("Horse (silhouette)"): "horse",
+    N_("Camera man (grayscale)"): "camera",
 }
 
 
 class ImageError(ValueError):
-    """An image that cannot be used; `str()` says why in plain words."""
+    """An image that cannot be used; `str()` says why in plain words, in English (what a
+    dataset's list of skipped files keeps); `text()` says it in the reader's language."""
+
+    def __init__(self, template: str, **fields: object):
+        super().__init__(template.format(**fields) if fields else template)
+        self.template, self.fields = template, fields
+
+    def __reduce__(self):  # pickled with its fields, whatever braces its message holds
+        return _image_error, (type(self), self.template, self.fields)
+
+    def text(self) -> str:
+        """The message in the reader's language, for a page."""
+        return _(self.template).format(**self.fields) if self.fields else _(self.template)
+
+
+def _image_error(cls: type[ImageError], template: str, fields: dict) -> ImageError:
+    return cls(template, **fields)
 
 
 def load_sample(label: str) -> np.ndarray:
@@ -83,7 +101,7 @@ def decode(data: bytes, max_pixels: int = 40_000_000, max_side: int | None = Non
     start (`draft`), anything else is reduced right after decoding, so what stays in memory
     is the size shown, not the size of the picture."""
     if not data:
-        raise ImageError("The file is empty.")
+        raise ImageError(N_("The file is empty."))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -91,8 +109,14 @@ def decode(data: bytes, max_pixels: int = 40_000_000, max_side: int | None = Non
             w, h = img.size
             if w * h > max_pixels:
                 raise ImageError(
-                    f"The image is {w}×{h} pixels ({w * h / 1e6:.0f} MP); the limit is "
-                    f"{max_pixels / 1e6:.0f} MP. Downscale it first."
+                    N_(
+                        "The image is {width}×{height} pixels ({megapixels} MP); the limit is "
+                        "{limit} MP. Downscale it first."
+                    ),
+                    width=w,
+                    height=h,
+                    megapixels=f"{w * h / 1e6:.0f}",
+                    limit=f"{max_pixels / 1e6:.0f}",
                 )
             img.seek(0)
             if max_side:
@@ -106,12 +130,14 @@ def decode(data: bytes, max_pixels: int = 40_000_000, max_side: int | None = Non
         raise
     except UnidentifiedImageError:
         raise ImageError(
-            "This is not an image format we can read (JPEG, PNG, WebP, BMP, GIF, TIFF)."
+            N_("This is not an image format we can read (JPEG, PNG, WebP, BMP, GIF, TIFF).")
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError("The image is too large to decode safely.") from None
+        raise ImageError(N_("The image is too large to decode safely.")) from None
     except (OSError, ValueError, SyntaxError) as exc:
-        raise ImageError(f"The image file is damaged or truncated ({exc}).") from None
+        raise ImageError(
+            N_("The image file is damaged or truncated ({error})."), error=str(exc)
+        ) from None
 
 
 def _reduced(img: Image.Image, max_side: int) -> Image.Image:

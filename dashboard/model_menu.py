@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.i18n import _
 from dashboard.settings import Settings
 from models import catalog, weights
 from models.catalog import Backbone
@@ -22,9 +23,19 @@ class ModelChoice:
 
     @property
     def status(self) -> str:
+        """Where its weights are, in the reader's language (made when shown, never stored)."""
         if self.on_disk:
-            return "weights on disk"
-        return f"downloads {self.backbone.download_mb:.0f} MB on first use"
+            return _("weights on disk")
+        return _("downloads {mb} MB on first use").format(mb=f"{self.backbone.download_mb:.0f}")
+
+
+def unavailable_text(exc: WeightsUnavailable) -> str:
+    """A WeightsUnavailable's message in the reader's language; a message made whole (no
+    sentences to translate) as it is."""
+    sentences = getattr(exc, "sentences", ())
+    if not sentences:
+        return str(exc)
+    return " ".join(_(template).format(**fields) for template, fields in sentences)
 
 
 def model_choices(settings: Settings, include_top: bool = True) -> list[ModelChoice]:
@@ -58,18 +69,18 @@ def default_backbone(settings: Settings) -> str:
 
 
 def catalog_rows(settings: Settings) -> list[dict]:
-    """The catalog as table rows, for the Explore page."""
+    """The catalog as table rows for the Explore page, headed in the reader's language."""
     return [
         {
-            "model": c.backbone.label,
-            "family": c.backbone.family,
-            "year": c.backbone.year,
-            "params (M)": round(c.backbone.params / 1e6, 2),
-            "depth": c.backbone.depth,
-            "input": c.backbone.input_size,
-            "top-1 %": c.backbone.top1,
-            "top-5 %": c.backbone.top5,
-            "weights": c.status,
+            _("model"): c.backbone.label,
+            _("family"): c.backbone.family,
+            _("year"): c.backbone.year,
+            _("params (M)"): round(c.backbone.params / 1e6, 2),
+            _("depth"): c.backbone.depth,
+            _("input"): c.backbone.input_size,
+            _("top-1 %"): c.backbone.top1,
+            _("top-5 %"): c.backbone.top5,
+            _("weights"): c.status,
         }
         for c in model_choices(settings)
     ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from dashboard.i18n import _
+
 
 class Progress(Protocol):
     def __call__(self, fraction: float, text: str) -> None: ...
@@ -22,6 +24,14 @@ def part(say: Progress, start: float, span: float) -> Progress:
     return lambda fraction, text: say(start + span * fraction, text)
 
 
-def counting(say: Progress, total: int, what: str, unit: str = "images") -> Callable[[int], None]:
-    """`done -> say(done / total, "what: done/total unit")`, for a pass that counts."""
-    return lambda done: say(done / max(total, 1), f"{what}: {done}/{total} {unit}")
+def counting(
+    say: Progress, total: int, what: str, unit: str | None = None
+) -> Callable[[int], None]:
+    """`done -> say(done / total, "what: done/total unit")`, for a pass that counts. `what` and
+    `unit` (default "images") come in the reader's language; the sentence is made in it when
+    the counting starts, whichever thread counts."""
+    sentence = _("{what}: {done}/{total} {unit}")
+    unit = _("images") if unit is None else unit
+    return lambda done: say(
+        done / max(total, 1), sentence.format(what=what, done=done, total=total, unit=unit)
+    )

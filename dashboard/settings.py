@@ -26,10 +26,28 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-READONLY_NOTE = (
+from dashboard.i18n import N_, _
+
+# English: a page shows `_(READONLY_NOTE)`.
+READONLY_NOTE = N_(
     "Read-only: explore models, look at datasets and runs, compare them. Uploading "
     "datasets, training, renaming and deleting are switched off here (a demo server, or "
     "you signed in as a viewer)."
+)
+# What callers of `check_writable` name, marked here so that its sentence reads in the
+# reader's language whoever calls it.
+WRITES = (
+    N_("adding datasets"),
+    N_("renaming datasets"),
+    N_("deleting datasets"),
+    N_("training"),
+    N_("stopping runs"),
+    N_("renaming runs"),
+    N_("deleting runs"),
+    N_("exporting models"),
+    N_("computing features"),
+    N_("clearing caches"),
+    N_("measuring datasets"),
 )
 
 
@@ -79,9 +97,14 @@ class Settings:
         )
 
     def check_writable(self, what: str) -> None:
-        """Raises `ReadOnlyError` on a read-only server; `what`: "training", "deleting runs"."""
+        """Raises `ReadOnlyError` on a read-only server; `what`: "training", "deleting runs"
+        (English, one of `WRITES`: the message says it in the reader's language)."""
         if self.readonly:
-            raise ReadOnlyError(f"This server is a read-only demo: {what} is switched off.")
+            raise ReadOnlyError(
+                _("This server is a read-only demo: {what} is switched off.").format(
+                    what=_(what) if what else what
+                )
+            )
 
     def cache_dir(self, name: str) -> Path:
         """A folder under TLAB_HOME/cache, created on first use (not on a read-only server,

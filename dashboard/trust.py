@@ -15,6 +15,8 @@ import hashlib
 import re
 from pathlib import Path, PurePosixPath
 
+from dashboard.i18n import N_
+
 DATASET_ID = re.compile(r"[0-9a-f]{16}")
 RUN_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}")
 IMAGE_FILE = re.compile(r"images/([0-9a-f]{64})\.(jpg|png)")
@@ -50,14 +52,17 @@ def one_of(value: object, allowed: tuple[str, ...] | frozenset[str], what: str) 
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# Kept in English with the skipped file (a manifest is shared); a page shows `_(reason)`.
+ESCAPES = N_("path escapes the dataset folder (absolute or Windows path)")
+ESCAPES_UP = N_("path escapes the dataset folder (../)")
 
 
 def unsafe_reason(name: str) -> str:
     """Why a name from an archive must not be used as a relative path inside a folder, or ''."""
     if "\\" in name or name.startswith("/") or _DRIVE.match(name):
-        return "path escapes the dataset folder (absolute or Windows path)"
+        return ESCAPES
     if ".." in PurePosixPath(name).parts:
-        return "path escapes the dataset folder (../)"
+        return ESCAPES_UP
     return ""
 
 

@@ -16,6 +16,12 @@ from dataclasses import dataclass
 import keras
 import tensorflow as tf
 
+from models.words import N_
+
+# Stored with the run, in English; pages show it in their language (dashboard.runs.message_text
+# knows this template: the Korean page test fails if the two drift apart).
+CPU_NAME = N_("CPU ({cores} cores)")
+
 _lock = threading.Lock()
 _configured: list[str] = []
 
@@ -43,7 +49,7 @@ def configure() -> DevicePlan:
                 tf.config.experimental.set_memory_growth(gpu, True)
             _configured.append(gpu.name)
     if not gpus:
-        return DevicePlan(f"CPU ({os.cpu_count()} cores)", 0, "float32")
+        return DevicePlan(CPU_NAME.format(cores=os.cpu_count()), 0, "float32")
     details = tf.config.experimental.get_device_details(gpus[0])
     label = details.get("device_name", gpus[0].name)
     name = f"GPU: {label}" + (f" ×{len(gpus)}" if len(gpus) > 1 else "")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from models.words import N_
+
 
 class Strategy(StrEnum):
     """A strategy's key. A `StrEnum`, so it compares equal to the text runs store ("scratch")."""
@@ -27,8 +29,8 @@ class StrategyRow:
     """One rung of the ladder: what it trains, and the defaults it trains with."""
 
     key: Strategy
-    title: str
-    advice: str
+    title: str  # N_: the page translates it (dashboard.i18n._)
+    advice: str  # N_, as the title
     pretrained: bool  # start from ImageNet weights
     head: str  # "linear" or "mlp"
     epochs: int
@@ -64,9 +66,11 @@ STRATEGIES: dict[Strategy, StrategyRow] = {
     for s in (
         StrategyRow(
             key=Strategy.LINEAR_HEAD,
-            title="1 · Linear head on a frozen base",
-            advice="Small dataset, similar to ImageNet: keep every pretrained feature, learn one "
-            "layer.",
+            title=N_("1 · Linear head on a frozen base"),
+            advice=N_(
+                "Small dataset, similar to ImageNet: keep every pretrained feature, learn one "
+                "layer."
+            ),
             pretrained=True,
             head="linear",
             epochs=20,
@@ -75,8 +79,10 @@ STRATEGIES: dict[Strategy, StrategyRow] = {
         ),
         StrategyRow(
             key=Strategy.MLP_HEAD,
-            title="2 · MLP head on a frozen base",
-            advice="Larger dataset, similar to ImageNet: several fully connected layers on top.",
+            title=N_("2 · MLP head on a frozen base"),
+            advice=N_(
+                "Larger dataset, similar to ImageNet: several fully connected layers on top."
+            ),
             pretrained=True,
             head="mlp",
             epochs=20,
@@ -85,9 +91,11 @@ STRATEGIES: dict[Strategy, StrategyRow] = {
         ),
         StrategyRow(
             key=Strategy.FINETUNE_TOP,
-            title="3 · Fine-tune the top blocks",
-            advice="Large dataset, somewhat different: head first, then retrain the deepest "
-            "blocks with a low learning rate (BatchNorm stays frozen).",
+            title=N_("3 · Fine-tune the top blocks"),
+            advice=N_(
+                "Large dataset, somewhat different: head first, then retrain the deepest "
+                "blocks with a low learning rate (BatchNorm stays frozen)."
+            ),
             pretrained=True,
             head="linear",
             epochs=10,
@@ -101,9 +109,11 @@ STRATEGIES: dict[Strategy, StrategyRow] = {
         # learning_rate is the head's; the whole network then trains at x finetune_lr_factor.
         StrategyRow(
             key=Strategy.FULL_FINETUNE,
-            title="4 · Full fine-tune with augmentation",
-            advice="Small dataset, different from ImageNet: augment, settle a new head, then "
-            "retrain the whole network from the pretrained start with a low learning rate.",
+            title=N_("4 · Full fine-tune with augmentation"),
+            advice=N_(
+                "Small dataset, different from ImageNet: augment, settle a new head, then "
+                "retrain the whole network from the pretrained start with a low learning rate."
+            ),
             pretrained=True,
             head="linear",
             epochs=10,
@@ -122,9 +132,11 @@ STRATEGIES: dict[Strategy, StrategyRow] = {
         # (precise BN, models/batchnorm.py).
         StrategyRow(
             key=Strategy.SCRATCH,
-            title="5 · From scratch (baseline)",
-            advice="The same architecture from random weights: the baseline that pretraining "
-            "beats (He et al. 2018). Its own schedule gives it a fair chance.",
+            title=N_("5 · From scratch (baseline)"),
+            advice=N_(
+                "The same architecture from random weights: the baseline that pretraining "
+                "beats (He et al. 2018). Its own schedule gives it a fair chance."
+            ),
             pretrained=False,
             head="linear",
             epochs=40,

@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.words import N_
+
 CLASS_INDEX_FILE = "imagenet_class_index.json"
 CLASS_INDEX_URL = (
     "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
@@ -30,8 +32,57 @@ _host_answers: dict[str, bool] = {}  # the probe's answer, once per process
 _failed_downloads: dict[str, str] = {}  # file name -> why its download failed, this process
 
 
+Sentence = tuple[str, dict[str, str]]  # a template marked with N_, and its fields' values
+
+
 class WeightsUnavailable(RuntimeError):
-    """The weights are neither on disk nor downloadable; `str()` is a message for the user."""
+    """The weights are neither on disk nor downloadable; `str()` is a message for the user, in
+    English. `sentences` holds the same words as (template, fields), for a page to show in its
+    reader's language (`dashboard.model_menu.unavailable_text`); empty for a message made whole.
+    """
+
+    def __init__(self, message: str, sentences: tuple[Sentence, ...] = ()):
+        super().__init__(message)
+        self.sentences = tuple(sentences)
+
+    def __reduce__(self):  # pickled with its sentences (an error that crosses to a Ray driver)
+        return type(self), (str(self), self.sentences)
+
+    @classmethod
+    def of(cls, *sentences: Sentence) -> WeightsUnavailable:
+        """The error that says `sentences`, its message in English."""
+        return cls(english(sentences), sentences)
+
+
+def english(sentences) -> str:
+    return " ".join(template.format(**fields) for template, fields in sentences)
+
+
+# What WeightsUnavailable says; the page translates each sentence where it shows it.
+CLASS_NAMES = "the ImageNet class names"  # `what` for the class index file
+NOT_HERE = N_(
+    "The ImageNet weights for {what} are not on this machine and cannot be downloaded here."
+)
+CLASS_NAMES_NOT_HERE = N_(
+    "The ImageNet weights for the ImageNet class names are not on this machine and cannot be "
+    "downloaded here."
+)
+NEEDED = N_("Needed file: `{file}`.")
+NEEDED_SIZED = N_("Needed file: `{file}` (about {mb} MB).")
+PUT_IT_IN = N_(
+    "Keras publishes it under {url}; download it on a machine with internet and put it in "
+    "`{folder}`."
+)
+PUT_IT_IN_EITHER = N_(
+    "Keras publishes it under {url}; download it on a machine with internet and put it in "
+    "`{folder}` or `{other}`."
+)
+SET_WEIGHTS_DIR = N_("Set `TLAB_WEIGHTS_DIR` to a folder of weight files to use one.")
+FAILED_EARLIER = N_("Its download failed earlier ({error}).")
+NO_ANSWER = N_(
+    "The download host did not answer within {seconds} s: the network looks blocked, so the "
+    "app works as offline (TLAB_OFFLINE=1)."
+)
 
 
 @dataclass(frozen=True)
@@ -69,17 +120,30 @@ def find_local(filename: str, weights_dir: Path | None) -> Path | None:
     return None
 
 
+def missing_sentences(
+    what: str, filename: str, size_mb: float | None, weights_dir: Path | None
+) -> list[Sentence]:
+    """What to say when `filename` is not here: what it is, where it comes from, where it goes."""
+    said = [(CLASS_NAMES_NOT_HERE, {}) if what == CLASS_NAMES else (NOT_HERE, {"what": what})]
+    if size_mb:
+        said.append((NEEDED_SIZED, {"file": filename, "mb": f"{size_mb:.0f}"}))
+    else:
+        said.append((NEEDED, {"file": filename}))
+    folders = [str(d) for d in search_dirs(weights_dir)]
+    if len(folders) == 2:
+        put = (PUT_IT_IN_EITHER, {"folder": folders[0], "other": folders[1]})
+    else:
+        put = (PUT_IT_IN, {"folder": folders[0]})
+    said.append((put[0], {"url": KERAS_WEIGHTS_URL, **put[1]}))
+    if not weights_dir:
+        said.append((SET_WEIGHTS_DIR, {}))
+    return said
+
+
 def missing_message(
     what: str, filename: str, size_mb: float | None, weights_dir: Path | None
 ) -> str:
-    size = f" (about {size_mb:.0f} MB)" if size_mb else ""
-    where = " or ".join(f"`{d}`" for d in search_dirs(weights_dir))
-    hint = "" if weights_dir else " Set `TLAB_WEIGHTS_DIR` to a folder of weight files to use one."
-    return (
-        f"The ImageNet weights for {what} are not on this machine and cannot be downloaded "
-        f"here. Needed file: `{filename}`{size}. Keras publishes it under {KERAS_WEIGHTS_URL}; "
-        f"download it on a machine with internet and put it in {where}.{hint}"
-    )
+    return english(missing_sentences(what, filename, size_mb, weights_dir))
 
 
 def download_host_answers() -> bool:
@@ -110,17 +174,14 @@ def download_failed(filename: str, why: str) -> None:
         _failed_downloads[filename] = why
 
 
-def why_no_download(filename: str) -> str | None:
+def why_no_download(filename: str) -> Sentence | None:
     """Why `filename` cannot be downloaded in this process, or None when it may be tried."""
     with _lock:
         failed = _failed_downloads.get(filename)
     if failed is not None:
-        return f"Its download failed earlier ({failed})."
+        return FAILED_EARLIER, {"error": failed}
     if not download_host_answers():
-        return (
-            f"The download host did not answer within {PROBE_TIMEOUT_S:.0f} s: the network "
-            "looks blocked, so the app works as offline (TLAB_OFFLINE=1)."
-        )
+        return NO_ANSWER, {"seconds": f"{PROBE_TIMEOUT_S:.0f}"}
     return None
 
 
@@ -136,13 +197,12 @@ def resolve(
     path = find_local(filename, weights_dir)
     if path is not None:
         return WeightsSource(filename, path)
+    missing = missing_sentences(what, filename, size_mb, weights_dir)
     if not allow_download:
-        raise WeightsUnavailable(missing_message(what, filename, size_mb, weights_dir))
+        raise WeightsUnavailable.of(*missing)
     blocked = why_no_download(filename)
     if blocked:
-        raise WeightsUnavailable(
-            f"{missing_message(what, filename, size_mb, weights_dir)} {blocked}"
-        )
+        raise WeightsUnavailable.of(*missing, blocked)
     return WeightsSource(filename, None)
 
 
@@ -150,7 +210,7 @@ def load_class_index(weights_dir: Path | None, allow_download: bool) -> list[tup
     """ImageNet's 1,000 (wordnet id, name) pairs, in class order, from disk or through Keras."""
     source = resolve(
         CLASS_INDEX_FILE,
-        what="the ImageNet class names",
+        what=CLASS_NAMES,
         size_mb=None,
         weights_dir=weights_dir,
         allow_download=allow_download,
@@ -165,8 +225,8 @@ def load_class_index(weights_dir: Path | None, allow_download: bool) -> list[tup
             )
         except Exception as exc:  # any network failure means "offline" to the user
             download_failed(CLASS_INDEX_FILE, f"{type(exc).__name__}: {exc}")
-            raise WeightsUnavailable(
-                missing_message("the ImageNet class names", CLASS_INDEX_FILE, None, weights_dir)
+            raise WeightsUnavailable.of(
+                *missing_sentences(CLASS_NAMES, CLASS_INDEX_FILE, None, weights_dir)
             ) from exc
     raw = json.loads(path.read_text())
     return [tuple(raw[str(i)]) for i in range(len(raw))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import glue
+from dashboard.i18n import _
 from pages.widgets import (
     advisor_section,
     dataset_section,
@@ -14,19 +15,19 @@ from pages.widgets import (
 
 
 def train_page() -> None:
-    st.title("Train a classifier")
+    st.title(_("Train a classifier"))
     settings = glue.settings()
-    st.header("1 · Dataset")
+    st.header(_("1 · Dataset"))
     dataset_section.bring_dataset(settings)
     manifest = dataset_section.choose_dataset(settings)
     if manifest is None:
         return
     dataset_section.show_summary(settings, manifest)
-    st.header("2 · Backbone and advice")
+    st.header(_("2 · Backbone and advice"))
     backbone = training_section.choose_backbone(settings)
     advisor_section.advisor_section(settings, manifest, backbone)
     featurespace_section.feature_space(settings, manifest, backbone)
-    st.header("3 · Train")
+    st.header(_("3 · Train"))
     training_section.training_section(settings, manifest, backbone)
 
 

@@ -73,6 +73,19 @@ def wait(jm, run_id, until=("finished", "failed", "stopped"), timeout=180):
     raise AssertionError(f"run {run_id} still {jm.runs.get(run_id).status}")
 
 
+def red_and_blue(tmp_path, monkeypatch, per_class: int):
+    """Settings for a fresh TLAB_HOME and a stored 2-class dataset of coloured noise."""
+    from dashboard import datasets
+    from dashboard.settings import Settings
+    from tests.hostile_uploads import make_zip
+
+    monkeypatch.setenv("TLAB_HOME", str(tmp_path / "home"))
+    settings = Settings.from_env()
+    entries = [(f"red/{i}.png", coloured(i, (220, 30, 30))) for i in range(per_class)]
+    entries += [(f"blue/{i}.png", coloured(100 + i, (30, 30, 220))) for i in range(per_class)]
+    return settings, datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "two").manifest
+
+
 # -- the Train page through AppTest -------------------------------------------------------
 @pytest.fixture
 def train_page(tmp_path, monkeypatch) -> AppTest:

@@ -39,6 +39,9 @@ SHARED = {
     "bounded",
     "access",
     "progress",
+    "i18n",  # the words in the session's language
+    "catalogs",  # keeps the message catalogs up to date with the code
+    "tutorial",  # the tutorial's figures, told beside what shows them
 }
 FEATURES = (
     "datasets",

@@ -27,12 +27,58 @@ from tests import chromium
 from tests.conftest import FLOWERS_ZIP, ROOT, WEIGHTS_DIR
 
 SHOTS = ROOT / "docs" / "screenshots"
-STRATEGY_TITLES = {"scratch": r"From scratch"}
 CATS = ("tabby", "tiger cat", "Egyptian cat", "lynx", "Persian cat")
 
 
+class Words:
+    """The page's words in one language, for the selectors: the same flow runs in English and in
+    Korean (the catalog's own translations, so a changed translation cannot break it)."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __call__(self, message: str) -> str:
+        from dashboard import i18n
+
+        with i18n.speaking(self.lang):
+            return i18n._(message)
+
+    def button(self, message: str) -> str:
+        from dashboard import i18n
+
+        with i18n.speaking(self.lang):
+            return i18n.pgettext("button", message)
+
+    def status(self, status: str) -> str:
+        from dashboard import i18n, runs
+
+        with i18n.speaking(self.lang):
+            return runs.status_text(status)
+
+    def strategy(self, key: str, part: str) -> str:
+        from models.strategies import STRATEGIES
+
+        return self(getattr(STRATEGIES[key], part))
+
+    def pattern(self, message: str, **fields: str) -> re.Pattern:
+        """The translated `message` as a regex: markdown markers dropped, each field either the
+        regex given or any text."""
+        text = self(message).replace("**", "")
+        parts = re.split(r"\{(\w+)\}", text)
+        regex = "".join(
+            re.escape(part) if i % 2 == 0 else fields.get(part, ".+?")
+            for i, part in enumerate(parts)
+        )
+        return re.compile(regex)
+
+
+@pytest.fixture(scope="module", params=["en", "ko"])
+def words(request) -> Words:
+    return Words(request.param)
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, words):
     chromium.require()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -113,103 +159,125 @@ class Server:
             ) from exc
 
 
-def test_whole_flow_in_chromium(server):
+def test_whole_flow_in_chromium(server, words):
+    """The whole flow, once in English and once in Korean (a browser whose language is ko-KR)."""
     with server.stacks_on_failure():
-        _whole_flow(server.url)
+        _whole_flow(server.url, words)
 
 
-def _whole_flow(server: str) -> None:
+def _whole_flow(server: str, t: Words) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    shots = SHOTS if t.lang == "en" else SHOTS / t.lang
+    shots.mkdir(parents=True, exist_ok=True)
     expect.set_options(timeout=120_000)  # the first page loads TensorFlow and the model
     with sync_playwright() as p:
         # Chromium's fake camera (a test pattern) for the webcam paths, allowed without asking.
         browser = chromium.launch(p, chromium.FAKE_CAMERA)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        locale = {"en": "en-US", "ko": "ko-KR"}[t.lang]  # the page follows the browser's language
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
+        page = context.new_page()
         page.set_default_timeout(120_000)
-        _explore(page, server, expect)
-        _upload_and_advise(page, expect)
-        _feature_space(page, expect)
+        _explore(page, server, expect, t, shots)
+        _upload_and_advise(page, expect, t, shots)
+        _feature_space(page, expect, t, shots)
         # A short linear-head run and a short scratch run.
-        _train(page, expect, "linear_head", "keep every pretrained feature", 20, 3)
-        _train(page, expect, "scratch", "from random weights", 40, 2)
-        page.screenshot(path=str(SHOTS / "train.png"), full_page=True)
-        _webcam(page, expect)
-        _compare(page, expect)
+        _train(page, expect, t, "linear_head", 20, 3)
+        _train(page, expect, t, "scratch", 40, 2)
+        page.screenshot(path=str(shots / "train.png"), full_page=True)
+        _webcam(page, expect, t)
+        _compare(page, expect, t, shots)
         browser.close()
 
 
-def _explore(page, server: str, expect) -> None:
+def _explore(page, server: str, expect, t: Words, shots: Path) -> None:
     """Explore: the default cat with the shared MobileNet weights."""
     page.goto(server)
-    expect(page.get_by_text("Top-5 ImageNet classes")).to_be_visible()
+    expect(page.get_by_text(t("Top-5 ImageNet classes"))).to_be_visible()
     body = page.locator("body").inner_text()
     assert any(cat in body for cat in CATS), body[:2000]
-    page.screenshot(path=str(SHOTS / "explore.png"))
-    page.get_by_role("tab", name="Feature maps").click()
-    expect(page.get_by_text("Stage strip: low-level → high-level")).to_be_visible()
+    page.screenshot(path=str(shots / "explore.png"))
+    page.get_by_role("tab", name=t("Feature maps")).click()
+    expect(page.get_by_text(t("Stage strip: low-level → high-level"))).to_be_visible()
 
 
-def _upload_and_advise(page, expect) -> None:
+def _upload_and_advise(page, expect, t: Words, shots: Path) -> None:
     """Train: upload flowers-mini.zip, pick the small backbone, measure with the advisor."""
-    page.get_by_role("link", name="Train").click()
-    expect(page.get_by_text("Dataset zip")).to_be_visible()
+    page.get_by_role("link", name=t("Train")).click()
+    expect(page.get_by_text(t("Dataset zip"))).to_be_visible()
     page.locator("input[type=file]").first.set_input_files(str(FLOWERS_ZIP))
-    expect(page.get_by_text("Images per class").first).to_be_visible()
+    expect(page.get_by_text(t("Images per class")).first).to_be_visible()
     # The small shared backbone (the default is the most accurate on disk: MobileNetV2).
-    chromium.choose(page, expect, "Backbone", "0.25 @224", re.compile(r"^MobileNet α=0.25 @224px"))
+    small = re.compile(r"^MobileNet α=0.25 @224px")
+    chromium.choose(page, expect, t("Backbone"), "0.25 @224", small)
     # The advisor: measure, then the 2x2 chart and a recommendation.
-    page.get_by_role("button", name=re.compile("Measure this dataset")).click()
-    expect(page.get_by_text("Recommendation: 1 · Linear head")).to_be_visible()
-    expect(page.get_by_text("Where this dataset sits")).to_be_visible()
-    page.get_by_text("Recommendation: 1 · Linear head").scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "advisor.png"))
+    page.get_by_role("button", name=t.pattern("Measure this dataset with {backbone}")).click()
+    linear = re.escape(t.strategy("linear_head", "title"))
+    advice = page.get_by_text(
+        t.pattern("**Recommendation: {strategy}** — {reason}", strategy=linear)
+    )
+    expect(advice).to_be_visible()
+    expect(
+        page.get_by_text(t("Where this dataset sits on the transfer-learning chart"))
+    ).to_be_visible()
+    advice.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "advisor.png"))
 
 
-def _feature_space(page, expect) -> None:
+def _feature_space(page, expect, t: Words, shots: Path) -> None:
     """The map, pretrained beside random weights, and the suspects under it."""
-    page.get_by_role("button", name="Map this dataset in feature space").click()
-    expect(page.get_by_text(re.compile(r"Class separation \(silhouette"))).to_be_visible()
-    chart = page.locator(".js-plotly-plot", has_text="Same network, random weights")
+    page.get_by_role("button", name=t("Map this dataset in feature space")).click()
+    separation = "Class separation (silhouette, -1 to 1): {separation}. Markers: ● train, ◆ "
+    sampled = "{method} of {n} images (a stratified sample of {total}). " + separation
+    whole = "{method} of {n} images. " + separation  # the caption's two forms
+    either = "|".join(t.pattern(m + "validation.").pattern for m in (sampled, whole))
+    expect(page.get_by_text(re.compile(either))).to_be_visible()
+    chart = page.locator(".js-plotly-plot", has_text=t("Same network, random weights"))
     expect(chart).to_be_visible()
     expect(chart.locator(".scatterlayer .trace").first).to_be_attached()
-    expect(page.get_by_text(re.compile(r"Likely label problems \(\d+\)"))).to_be_visible()
+    suspects = t.pattern("**Likely label problems** ({n})", n=r"\d+")
+    expect(page.get_by_text(suspects)).to_be_visible()
     chart.scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "featurespace.png"))
+    page.screenshot(path=str(shots / "featurespace.png"))
 
 
-def _train(page, expect, strategy: str, advice: str, default_epochs: int, epochs: int) -> None:
+def _train(page, expect, t: Words, strategy: str, default_epochs: int, epochs: int) -> None:
     """One short run of `strategy` from its own form, watched until it has finished."""
     if strategy != "linear_head":
-        chromium.choose(page, expect, "Strategy", strategy, re.compile(STRATEGY_TITLES[strategy]))
-    expect(page.get_by_text(advice)).to_be_visible()
-    epochs_input = page.get_by_label("Epochs")
+        title = t.strategy(strategy, "title")  # "5 · From scratch (baseline)": type its number
+        chromium.choose(page, expect, t("Strategy"), title[:3], re.compile(re.escape(title)))
+    expect(page.get_by_text(t.strategy(strategy, "advice"))).to_be_visible()
+    epochs_input = page.get_by_label(t("Epochs"))
     expect(epochs_input).to_have_count(1)  # the previous form has gone
     expect(epochs_input).to_have_value(str(default_epochs))  # this strategy's form
     epochs_input.fill(str(epochs))
     epochs_input.press("Tab")
-    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_role("button", name=t.button("Train"), exact=True).click()
     # The new run's own caption (older captions can linger while the page reruns).
-    live = page.get_by_text(re.compile(r"run \S+ · status (queued|running)"))
+    caption = "Device: {device} · run {run} · status {status}"
+    active = "|".join(re.escape(t.status(s)) for s in ("queued", "running"))
+    live = page.get_by_text(t.pattern(caption, run=r"\S+", status=f"(?:{active})"))
     expect(live).to_be_visible()
-    run_id = re.search(r"run (\S+) · status", live.inner_text()).group(1)
-    finished = page.get_by_text(f"run {run_id} · status finished")
-    expect(finished).to_be_visible(timeout=300_000)
-    expect(page.get_by_text("Export parity")).to_be_visible()
+    run_id = t.pattern(caption, run=r"(\S+)").search(live.inner_text()).group(1)
+    finished = t.pattern(caption, run=re.escape(run_id), status=re.escape(t.status("finished")))
+    expect(page.get_by_text(finished)).to_be_visible(timeout=300_000)
+    expect(page.get_by_text(t("Export parity"))).to_be_visible()
 
 
-def _webcam(page, expect) -> None:
+def _webcam(page, expect, t: Words) -> None:
     """The fake camera: a picture classified by the last run, with Grad-CAM; then a picture
     taken into a class of a new dataset."""
-    _take_photo(page, expect, "Or point the camera at something")
-    expect(page.get_by_text(re.compile(r"^Grad-CAM for "))).to_be_visible()
-    page.get_by_role("tab", name="Webcam").click()
-    _take_photo(page, expect, "Take a picture of Class 1")
-    expect(page.get_by_text("1 picture(s) so far, in 1 class(es).")).to_be_visible()
+    _take_photo(page, expect, t, t("Or point the camera at something"))
+    grad_cam = t.pattern("Grad-CAM for {name}").pattern
+    expect(page.get_by_text(re.compile("^" + grad_cam))).to_be_visible()
+    page.get_by_role("tab", name=t("Webcam")).click()
+    first_class = t("Class {n}").format(n=1)
+    _take_photo(page, expect, t, t("Take a picture of {name}").format(name=first_class))
+    so_far = t("{total} picture(s) so far, in {n} class(es).").format(total=1, n=1)
+    expect(page.get_by_text(so_far)).to_be_visible()
 
 
-def _take_photo(page, expect, label: str) -> None:
+def _take_photo(page, expect, t: Words, label: str) -> None:
     """Take Photo on the camera labelled `label`, once its own video shows frames, and see the
     picture taken. A finished run's results draw the try-it camera last, after the mistakes'
     Grad-CAM: on a loaded machine a click aimed at "the last camera" landed, while that was
@@ -223,16 +291,20 @@ def _take_photo(page, expect, label: str) -> None:
         arg=camera.locator("video").element_handle(),
         timeout=120_000,
     )
+    # Streamlit's own words: its frontend has no Korean, so they read the same in both flows.
     camera.get_by_role("button", name="Take Photo").click()
     expect(camera.get_by_role("button", name="Clear photo")).to_be_visible()
 
 
-def _compare(page, expect) -> None:
+def _compare(page, expect, t: Words, shots: Path) -> None:
     """Compare: both runs' curves."""
-    page.get_by_role("link", name="Compare").click()
-    expect(page.get_by_text("validation accuracy by epoch")).to_be_visible()
-    page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
+    from dashboard.compare.charts import LABELS
+
+    page.get_by_role("link", name=t("Compare")).click()
+    title = t("{metric} by {x_axis}").format(metric=t(LABELS["val_acc"]), x_axis=t("epoch"))
+    expect(page.get_by_text(title)).to_be_visible()
+    page.screenshot(path=str(shots / "compare.png"), full_page=True)
     expect(page.locator("text.legendtext", has_text="scratch").first).to_be_attached()
     legend = " | ".join(page.locator("text.legendtext").all_text_contents())
     assert "linear_head" in legend and "scratch" in legend, legend
-    page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
+    page.screenshot(path=str(shots / "compare.png"), full_page=True)

@@ -10,20 +10,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import datasets, training
+from dashboard import training
 from dashboard.settings import Settings
 from dashboard.training import default_config
-from tests.conftest import ROOT, coloured, wait
-from tests.hostile_uploads import make_zip
-
-
-def red_and_blue(tmp_path, monkeypatch, per_class: int):
-    """Settings for a fresh TLAB_HOME and a stored 2-class dataset of coloured noise."""
-    monkeypatch.setenv("TLAB_HOME", str(tmp_path / "home"))
-    settings = Settings.from_env()
-    entries = [(f"red/{i}.png", coloured(i, (220, 30, 30))) for i in range(per_class)]
-    entries += [(f"blue/{i}.png", coloured(100 + i, (30, 30, 220))) for i in range(per_class)]
-    return settings, datasets.ingest_zip(settings, io.BytesIO(make_zip(entries)), "two").manifest
+from tests.conftest import ROOT, red_and_blue, wait
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from dashboard.advisor import charts, ladder
 from dashboard.advisor.advice import (
     LARGE_PER_CLASS,
     WHY,
+    WORDS,
     Advice,
     Signal,
     all_stored,
@@ -19,6 +20,7 @@ from dashboard.advisor.advice import (
 __all__ = [
     "LARGE_PER_CLASS",
     "WHY",
+    "WORDS",
     "Advice",
     "Signal",
     "all_stored",

@@ -11,7 +11,9 @@ a rung of the strategy ladder:
 
 An advice is stored per (dataset, backbone) as JSON under TLAB_HOME/advice, with the raw signal
 values; scores, verdict and recommendation are derived from them on reading, so a change of
-threshold applies to old measurements too.
+threshold applies to old measurements too. What is stored is language-neutral (numbers, keys,
+English notes); the sentences a reader sees (`signals`, `reason`, `classifier_text`) are made
+when they are asked for, in the language of the moment (`dashboard.i18n`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dashboard import datasets, runs, trust
 from dashboard.advisor import measurements
 from dashboard.advisor import signals as sig
 from dashboard.datasets import Manifest
+from dashboard.i18n import N_, _, number, percent
 from dashboard.progress import Progress, silent
 from dashboard.settings import Settings
 from models import catalog
@@ -36,32 +39,69 @@ LARGE_PER_CLASS = 1000  # training images per class (median over classes) from w
 STRONG_PROBE = 0.9  # a linear head this accurate on frozen features is worth trying first anyway
 VERSION = 1
 
-WHY = {
+# The quadrants' words: the keys are data (`Advice.size`, `Advice.verdict`), shown translated.
+WORDS = {"small": N_("small"), "large": N_("large"), "similar": N_("similar")}
+WORDS["different"] = N_("different")
+
+WHY = {  # (size, verdict) -> (strategy, why: N_, translated in `reason`)
     ("small", "similar"): (
         Strategy.LINEAR_HEAD,
-        "ImageNet's features already describe these images, and with few images every extra "
-        "trained weight is a chance to overfit: keep the whole base frozen and learn one layer.",
+        N_(
+            "ImageNet's features already describe these images, and with few images every extra "
+            "trained weight is a chance to overfit: keep the whole base frozen and learn one "
+            "layer."
+        ),
     ),
     ("large", "similar"): (
         Strategy.MLP_HEAD,
-        "The features fit, and there are enough images to learn several fully connected layers "
-        "on top without overfitting; the base stays frozen.",
+        N_(
+            "The features fit, and there are enough images to learn several fully connected "
+            "layers on top without overfitting; the base stays frozen."
+        ),
     ),
     ("large", "different"): (
         Strategy.FINETUNE_TOP,
-        "The deep, ImageNet-specific blocks do not fit these images, and there are enough images "
-        "to retrain them: train the head first, then the top blocks with a low learning rate.",
+        N_(
+            "The deep, ImageNet-specific blocks do not fit these images, and there are enough "
+            "images to retrain them: train the head first, then the top blocks with a low "
+            "learning rate."
+        ),
     ),
     ("small", "different"): (
         Strategy.FULL_FINETUNE,
-        "The features do not fit and there are few images: augment them, and retrain the whole "
-        "network from the pretrained start with a low learning rate.",
+        N_(
+            "The features do not fit and there are few images: augment them, and retrain the "
+            "whole network from the pretrained start with a low learning rate."
+        ),
     ),
 }
+# The size and similarity halves of `reason`, one whole sentence per quadrant.
+WHERE = {
+    ("small", "similar"): N_(
+        "Small: {per_class} training images per class (under {limit}), and similar to ImageNet "
+        "(similarity {similarity}, line at 0.5)."
+    ),
+    ("large", "similar"): N_(
+        "Large: {per_class} training images per class (at least {limit}), and similar to "
+        "ImageNet (similarity {similarity}, line at 0.5)."
+    ),
+    ("large", "different"): N_(
+        "Large: {per_class} training images per class (at least {limit}), and different from "
+        "ImageNet (similarity {similarity}, line at 0.5)."
+    ),
+    ("small", "different"): N_(
+        "Small: {per_class} training images per class (under {limit}), and different from "
+        "ImageNet (similarity {similarity}, line at 0.5)."
+    ),
+}
+# The notes an advice stores (in English, as data) and shows in the reader's language.
+PROBES_NOTE = N_("linear head: {pretrained} pretrained, {random} random weights")
 
 
 @dataclass
 class Signal:
+    """A signal as a reader sees it: title, question and note in the language of the moment."""
+
     key: str
     title: str
     question: str
@@ -94,8 +134,27 @@ class Advice:
         for key, spec in sig.SPECS.items():
             v = self.values.get(key)
             s = None if v is None else sig.score(spec, v)
-            out.append(Signal(key, spec.title, spec.question, v, s, self.notes.get(key, "")))
+            out.append(Signal(key, _(spec.title), _(spec.question), v, s, self.note(key)))
         return out
+
+    def note(self, key: str) -> str:
+        """The stored note on a signal, in the reader's language: rebuilt from the values where
+        they hold it, else the stored sentence through the catalog."""
+        stored = self.notes.get(key, "")
+        pre, rnd = self.values.get("probe_accuracy"), self.values.get("random_probe_accuracy")
+        if key == "transfer_lift" and self.values.get(key) is not None and None not in (pre, rnd):
+            return _(PROBES_NOTE).format(pretrained=percent(pre), random=percent(rnd))
+        if key == "imagenet_classes" and stored and self.values.get(key) is None:
+            b = catalog.get(self.backbone)
+            return _(measurements.NO_CLASSIFIER).format(backbone=b.label, file=b.weights_top)
+        return _(stored) if stored else ""
+
+    @property
+    def classifier_text(self) -> str:
+        """Which ImageNet classifier was used (a model's label), or why none was."""
+        if self.values.get("imagenet_classes") is None and "imagenet_classes" in self.notes:
+            return self.note("imagenet_classes")
+        return self.classifier
 
     @property
     def similarity(self) -> float:
@@ -124,24 +183,25 @@ class Advice:
 
     @property
     def reason(self) -> str:
-        total = len(catalog.get(self.backbone).stages)
-        size = (
-            f"{self.size.capitalize()}: {self.train_per_class:g} training images per class "
-            f"({'at least' if self.size == 'large' else 'under'} {LARGE_PER_CLASS:,})"
+        """Why this strategy, in the language of the moment (made from the stored values)."""
+        quadrant = (self.size, self.verdict)
+        where = _(WHERE[quadrant]).format(
+            per_class=f"{self.train_per_class:g}",
+            limit=number(LARGE_PER_CLASS),
+            similarity=f"{self.similarity:.2f}",
         )
-        to = "to" if self.verdict == "similar" else "from"
-        similar = f"{self.verdict} {to} ImageNet (similarity {self.similarity:.2f}, line at 0.5)"
-        text = (
-            f"{size}, and {similar}. Train {self.blocks} of the backbone's {total} blocks. "
-            f"{WHY[(self.size, self.verdict)][1]}"
+        blocks = _("Train {blocks} of the backbone's {total} blocks.").format(
+            blocks=self.blocks, total=len(catalog.get(self.backbone).stages)
         )
+        text = f"{where} {blocks} {_(WHY[quadrant][1])}"
         probe = self.values.get("probe_accuracy")
         if probe is not None and probe >= STRONG_PROBE and self.strategy != Strategy.LINEAR_HEAD:
-            text += (
-                f" Yet a linear head on the frozen features already reaches {probe:.1%} in "
+            caveat = _(
+                "Yet a linear head on the frozen features already reaches {accuracy} in "
                 "cross-validation here: strategy 1 costs about one forward pass, so run the "
                 "ladder and let the measurement decide."
             )
+            text += " " + caveat.format(accuracy=percent(probe))
         return text
 
     def to_json(self) -> str:
@@ -203,8 +263,9 @@ def measure(
         pre = sig.probe_accuracy(m.features[m.probe_rows], y)
         rnd = sig.probe_accuracy(m.random_features, y)
         values["transfer_lift"] = sig.transfer_lift(pre, rnd, len(manifest.classes))
-        notes["transfer_lift"] = f"linear head: {pre:.1%} pretrained, {rnd:.1%} random weights"
+        notes["transfer_lift"] = PROBES_NOTE.format(pretrained=f"{pre:.1%}", random=f"{rnd:.1%}")
         values["probe_accuracy"] = pre  # not a signal: the caveat in `reason` uses it
+        values["random_probe_accuracy"] = rnd  # nor this: the note is made from both
     except ValueError as exc:  # a class with a single image: no cross-validation
         values["transfer_lift"], notes["transfer_lift"] = None, str(exc)
     values["silent_channels"] = sig.silent_channels(m.features, m.reference)

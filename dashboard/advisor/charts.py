@@ -1,4 +1,5 @@
-"""The tutorial's 2×2 chart: size across, similarity to ImageNet up, a strategy per quadrant."""
+"""The tutorial's 2×2 chart: size across, similarity to ImageNet up, a strategy per quadrant.
+Its words are made in the language of the moment (the page's, or a report's `speaking`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from dashboard.advisor.advice import LARGE_PER_CLASS, WHY, Advice
+from dashboard.advisor.advice import LARGE_PER_CLASS, WHY, WORDS, Advice
+from dashboard.i18n import _
 from dashboard.text import chart_text
 from models.strategies import STRATEGIES
 
@@ -28,12 +30,19 @@ def _x(per_class: float) -> float:
 def _hover(a: Advice) -> str:
     lines = [
         f"<b>{chart_text(a.dataset_name)}</b>",
-        f"{a.train_per_class:g} training images per class",
+        _("{per_class} training images per class").format(per_class=f"{a.train_per_class:g}"),
     ]
-    lines.append(f"similarity {a.similarity:.2f} → {a.verdict}")
+    lines.append(
+        _("similarity {similarity} → {verdict}").format(
+            similarity=f"{a.similarity:.2f}", verdict=_(WORDS[a.verdict])
+        )
+    )
     for s in a.signals:
         if s.value is not None:
-            lines.append(f"{s.title}: {s.value:.3g} (score {s.score:.2f})")
+            line = _("{signal}: {value} (score {score})")
+            lines.append(
+                line.format(signal=s.title, value=f"{s.value:.3g}", score=f"{s.score:.2f}")
+            )
     return "<br>".join(lines)
 
 
@@ -67,7 +76,7 @@ def quadrant_chart(current: Advice, references: Sequence[Advice] = ()) -> go.Fig
             xref="x",
             yref="y",
             showarrow=False,
-            text=f"{quadrant[0]} · {quadrant[1]}<br><b>{title}</b>",
+            text=f"{_(WORDS[quadrant[0]])} · {_(WORDS[quadrant[1]])}<br><b>{_(title)}</b>",
             font=dict(color=colour),
         )
     others = [a for a in references if a.dataset_id != current.dataset_id]
@@ -82,7 +91,7 @@ def quadrant_chart(current: Advice, references: Sequence[Advice] = ()) -> go.Fig
                 marker=dict(size=10, color="#888", opacity=0.45),
                 textfont=dict(color="#999"),
                 opacity=0.6,
-                name="other datasets",
+                name=_("other datasets"),
                 hovertext=[_hover(a) for a in others],
                 hoverinfo="text",
             )
@@ -108,13 +117,13 @@ def quadrant_chart(current: Advice, references: Sequence[Advice] = ()) -> go.Fig
     fig.add_vline(x=LARGE_PER_CLASS, line_dash="dash", line_color="#999")
     fig.add_hline(y=0.5, line_dash="dash", line_color="#999")
     fig.update_xaxes(
-        type="log", range=[lo, hi], title="training images per class (median over classes)"
+        type="log", range=[lo, hi], title=_("training images per class (median over classes)")
     )
-    fig.update_yaxes(range=[0, 1], title="similarity to ImageNet (mean signal score)")
+    fig.update_yaxes(range=[0, 1], title=_("similarity to ImageNet (mean signal score)"))
     fig.update_layout(
         height=460,
         margin=dict(l=10, r=10, t=40, b=10),
         showlegend=False,
-        title="Where this dataset sits on the transfer-learning chart",
+        title=_("Where this dataset sits on the transfer-learning chart"),
     )
     return fig

@@ -20,11 +20,19 @@ from dashboard.advisor import reference_photos
 from dashboard.advisor import signals as sig
 from dashboard.datasets import Manifest
 from dashboard.features import FeatureKey
+from dashboard.i18n import N_, _
 from dashboard.progress import Progress, silent
 from dashboard.settings import Settings
 from models import backbones, catalog, classifier, devices, feature_maps
 from models.catalog import Backbone
 from models.weights import WeightsUnavailable
+
+# Why a measurement has no ImageNet classifier: stored in English with the advice (data), shown
+# in the reader's language (`Advice.note`).
+NO_CLASSIFIER = N_(
+    "no ImageNet classifier weights for {backbone} on this machine ({file}); this signal is "
+    "left out"
+)
 
 
 @dataclass
@@ -62,11 +70,12 @@ def imagenet_classifier(settings: Settings, backbone: Backbone) -> Backbone | No
 
 
 def _pass(model, records, settings, manifest, size, say: Progress, start, span, what):
-    """One forward pass over `records`, reporting progress from `start` to `start + span`."""
+    """One forward pass over `records`, reporting progress from `start` to `start + span`;
+    `what`: the bar's sentence (translated), with `{done}` and `{total}` images."""
     batches = datasets.records_data(settings, manifest, records, image_size=size)
 
     def report(done: int) -> None:
-        say(start + span * done / max(len(records), 1), f"{what}: {done}/{len(records)} images")
+        say(start + span * done / max(len(records), 1), what.format(done=done, total=len(records)))
 
     return feature_maps.pooled_features(model, batches, report)
 
@@ -86,16 +95,17 @@ def measure(
 
     records = features.ordered_records(manifest)  # the order of the cached features
     n = len(records)
-    say(0.0, f"Pretrained features of {n} images (cached for training too)")
+    say(0.0, _("Pretrained features of {n} images (cached for training too)").format(n=n))
+    counted = _("Pretrained features: {done}/{total} images")
     pooled, labels = features.stacked_features(
         settings,
         manifest,
         backbone,
         pretrained_model,
-        on_batch=lambda done: say(0.5 * done / n, f"Pretrained features: {done}/{n} images"),
+        on_batch=lambda done: say(0.5 * done / n, counted.format(done=done, total=n)),
     )
 
-    say(0.5, "Natural reference photos")
+    say(0.5, _("Natural reference photos"))
     photos = f"reference-photos:{reference_photos.VERSION}"
     reference = features.cached_array(
         settings,
@@ -106,19 +116,19 @@ def measure(
     rows = sig.stratified_sample(labels, sig.PROBE_MAX_IMAGES)
     sample = [records[i] for i in rows]
 
+    random_what = _("Same network, random weights: {done}/{total} images")
+
     def random_pass():
         model = features.random_model(settings, backbone, size)
-        return _pass(
-            model, sample, settings, manifest, size, say, 0.55, 0.25, "Same network, random weights"
-        )
+        return _pass(model, sample, settings, manifest, size, say, 0.55, 0.25, random_what)
 
-    say(0.55, "Same network with random weights")
+    say(0.55, _("Same network with random weights"))
     key = FeatureKey(backbone.key, features.RANDOM_WEIGHTS, manifest.id, f"probe{len(rows)}", size)
     random_features = features.cached_array(settings, key, random_pass)
 
-    say(0.8, "ImageNet classifier")
+    say(0.8, _("ImageNet classifier"))
     probs, used = _imagenet_probs(settings, manifest, backbone, records, labels, say)
-    say(1.0, "Done")
+    say(1.0, _("Done"))
     return Measured(pooled, labels, rows, random_features, reference, probs, used)
 
 
@@ -126,7 +136,7 @@ def _imagenet_probs(settings, manifest, backbone, records, labels, say):
     """ImageNet probabilities of a stratified sample, from the backbone's own classifier or a
     sibling's; (None, why) when there is none. The classifier is optional: a download that
     fails is remembered (models.weights), and the second try takes a sibling on disk or none."""
-    for _ in range(2):
+    for _attempt in range(2):
         top = imagenet_classifier(settings, backbone)
         if top is None:
             break
@@ -134,15 +144,13 @@ def _imagenet_probs(settings, manifest, backbone, records, labels, say):
             return _classifier_probs(settings, manifest, top, records, labels, say), top.label
         except WeightsUnavailable:
             continue
-    return None, (
-        f"no ImageNet classifier weights for {backbone.label} on this machine "
-        f"({backbone.weights_top}); this signal is left out"
-    )
+    return None, NO_CLASSIFIER.format(backbone=backbone.label, file=backbone.weights_top)
 
 
 def _classifier_probs(settings, manifest, top, records, labels, say) -> np.ndarray:
     rows = sig.stratified_sample(labels, sig.CONCENTRATION_SAMPLE)
     weights_id = features.pretrained_weights_id(settings, top, include_top=True)
+    what = _("ImageNet classifier: {done}/{total} images")
 
     def compute():
         with backbones.building():
@@ -162,7 +170,7 @@ def _classifier_probs(settings, manifest, top, records, labels, say) -> np.ndarr
             say,
             0.8,
             0.2,
-            "ImageNet classifier",
+            what,
         )
 
     key = FeatureKey(

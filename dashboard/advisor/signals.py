@@ -23,16 +23,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dashboard.i18n import N_
+
 CONCENTRATION_SAMPLE = 100  # images the ImageNet classifier looks at (the count depends on it)
 PROBE_MAX_IMAGES = 1000  # images the linear probes use (stratified), to bound the time
 SILENT_FRACTION = 0.1  # a channel is silent below this share of its usual response
+# Stored as an advice's note (English); the page shows it translated.
+TOO_FEW_FOR_PROBE = N_("every class needs at least 2 images for the linear probe")
 
 
 @dataclass(frozen=True)
 class SignalSpec:
     key: str
-    title: str
-    question: str  # the plain-words explanation shown next to the figure
+    title: str  # N_: translated where shown
+    question: str  # the plain-words explanation shown next to the figure (N_)
     different: float  # value at score 0
     threshold: float  # value at score 0.5
     similar: float  # value at score 1
@@ -44,10 +48,12 @@ SPECS = {
     for s in (
         SignalSpec(
             "imagenet_classes",
-            "ImageNet classes seen",
-            "How many different ImageNet classes the pretrained classifier names across 100 of "
-            "your images (effective number). Natural photos show many things; images unlike "
-            "ImageNet all look like the same few things to it.",
+            N_("ImageNet classes seen"),
+            N_(
+                "How many different ImageNet classes the pretrained classifier names across 100 "
+                "of your images (effective number). Natural photos show many things; images "
+                "unlike ImageNet all look like the same few things to it."
+            ),
             different=1.0,
             threshold=16.0,
             similar=30.0,
@@ -55,10 +61,12 @@ SPECS = {
         ),
         SignalSpec(
             "transfer_lift",
-            "Transfer lift",
-            "How far above chance a linear head separates your classes on the pretrained "
-            "features, divided by the same on features of the same network with random "
-            "weights. Near 1: ImageNet's training adds little for these images.",
+            N_("Transfer lift"),
+            N_(
+                "How far above chance a linear head separates your classes on the pretrained "
+                "features, divided by the same on features of the same network with random "
+                "weights. Near 1: ImageNet's training adds little for these images."
+            ),
             different=1.0,
             threshold=1.5,
             similar=3.0,
@@ -66,10 +74,12 @@ SPECS = {
         ),
         SignalSpec(
             "silent_channels",
-            "Silent detectors",
-            "The share of the backbone's high-level feature channels that respond on natural "
-            "photos but stay nearly silent (under 10% of their usual response) on your images: "
-            "ImageNet's detectors finding nothing they know.",
+            N_("Silent detectors"),
+            N_(
+                "The share of the backbone's high-level feature channels that respond on natural "
+                "photos but stay nearly silent (under 10% of their usual response) on your "
+                "images: ImageNet's detectors finding nothing they know."
+            ),
             different=0.5,
             threshold=0.15,
             similar=0.0,
@@ -116,7 +126,7 @@ def probe_accuracy(features: np.ndarray, labels: np.ndarray, seed: int = 0) -> f
     labels = np.asarray(labels)
     folds = min(5, int(np.bincount(labels).min()))
     if folds < 2:
-        raise ValueError("every class needs at least 2 images for the linear probe")
+        raise ValueError(TOO_FEW_FOR_PROBE)
     head = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
     return float(cross_val_score(head, np.asarray(features, "float64"), labels, cv=cv).mean())

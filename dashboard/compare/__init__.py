@@ -5,14 +5,14 @@ Other packages use only the names below; the modules behind them are this packag
 """
 
 from dashboard.compare import charts, experiments
+from dashboard.compare.head_to_head import HeadToHead, head_to_head, pretrained_vs_scratch_groups
 from dashboard.compare.metrics import (
+    HEADERS,
     X_AXES,
-    HeadToHead,
     default_target,
-    head_to_head,
+    headed,
     mean_std_band,
     metrics_csv,
-    pretrained_vs_scratch_groups,
     seed_groups,
     smooth,
     summary_rows,
@@ -21,12 +21,14 @@ from dashboard.compare.metrics import (
 )
 
 __all__ = [
+    "HEADERS",
     "X_AXES",
     "HeadToHead",
     "charts",
     "default_target",
     "experiments",
     "head_to_head",
+    "headed",
     "mean_std_band",
     "metrics_csv",
     "pretrained_vs_scratch_groups",

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from dashboard.compare import metrics as compare
+from dashboard.i18n import N_, _
 from dashboard.text import chart_text, chart_texts
 
 PALETTE = ["#e4572e", "#29335c", "#f3a712", "#669bbc", "#a8c686", "#8e5572", "#3d5a80", "#ee6c4d"]
-LABELS = {
-    "val_acc": "validation accuracy",
-    "acc": "training accuracy",
-    "val_loss": "validation loss",
-    "loss": "training loss",
+LABELS = {  # N_: shown through _()
+    "val_acc": N_("validation accuracy"),
+    "acc": N_("training accuracy"),
+    "val_loss": N_("validation loss"),
+    "loss": N_("training loss"),
 }
 
 
@@ -38,8 +39,8 @@ def curves(
     for i, members in enumerate(groups.values()):
         colour = PALETTE[i % len(PALETTE)]
         name = chart_text(members[0].name)  # run names are typed by users: plain text
-        name += f" ({len(members)} seeds)" if len(members) > 1 else ""
         if len(members) > 1:
+            name = _("{name} ({n} seeds)").format(name=name, n=len(members))
             band = compare.mean_std_band([histories[r.id] for r in members], metric, x_key)
             upper = [m + s for m, s in zip(band.mean, band.std, strict=True)]
             lower = [m - s for m, s in zip(band.mean, band.std, strict=True)]
@@ -55,7 +56,12 @@ def curves(
             fig.add_trace(outline)
             mean = compare.smooth(band.mean, smoothing)
             fig.add_trace(
-                go.Scatter(x=band.x, y=mean, name=f"{name} mean ± std", line=dict(color=colour))
+                go.Scatter(
+                    x=band.x,
+                    y=mean,
+                    name=_("{name} mean ± std").format(name=name),
+                    line=dict(color=colour),
+                )
             )
             continue
         rows = compare.with_elapsed(histories[members[0].id])
@@ -79,11 +85,12 @@ def curves(
                 line=dict(color=colour),
             )
         )
+    metric_label, x_label = _(LABELS[metric]), _(x_axis)  # X_AXES' keys are N_-marked
     fig.update_layout(
-        title=f"{LABELS[metric]} by {x_axis}",
+        title=_("{metric} by {x_axis}").format(metric=metric_label, x_axis=x_label),
         height=380,
-        xaxis_title=x_axis,
-        yaxis_title=LABELS[metric],
+        xaxis_title=x_label,
+        yaxis_title=metric_label,
         margin=dict(l=10, r=10, t=40, b=10),
         legend=dict(orientation="h", y=-0.25),
     )
@@ -103,7 +110,7 @@ def per_class_f1(runs: Sequence) -> go.Figure:
             )
         )
     fig.update_layout(
-        title="Per-class F1 (validation)",
+        title=_("Per-class F1 (validation)"),
         barmode="group",
         height=340,
         yaxis=dict(range=[0, 1]),

@@ -10,13 +10,44 @@ import csv
 import io
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from dashboard import significance
-from models.strategies import Strategy
+from dashboard.i18n import N_, _
 
-X_AXES = {"epoch": "epoch", "images seen": "images_seen", "wall-clock seconds": "elapsed"}
+# The x axes: the key (N_, shown through _()) names the axis, the value is the history's field.
+X_AXES = {
+    N_("epoch"): "epoch",
+    N_("images seen"): "images_seen",
+    N_("wall-clock seconds"): "elapsed",
+}
+
+# The columns of the Compare page's tables and the report's (row keys, data), as a reader
+# reads them: `headed`.
+HEADERS = {
+    "run": N_("run"),
+    "id": N_("id"),
+    "dataset": N_("dataset"),
+    "backbone": N_("backbone"),
+    "strategy": N_("strategy"),
+    "epochs": N_("epochs"),
+    "lr": N_("lr"),
+    "seed": N_("seed"),
+    "status": N_("status"),
+    "by": N_("by"),
+    "best val acc": N_("best val acc"),
+    "final val acc": N_("final val acc"),
+    "seconds": N_("seconds"),
+    "epochs to target": N_("epochs to target"),
+    "seconds to target": N_("seconds to target"),
+    "speed-up (epochs)": N_("speed-up (epochs)"),
+    "speed-up (seconds)": N_("speed-up (seconds)"),
+}
+
+
+def headed(rows: Iterable[dict]) -> list[dict]:
+    """The rows with their columns named in the reader's language (other keys as they are)."""
+    return [{(_(HEADERS[k]) if k in HEADERS else k): v for k, v in row.items()} for row in rows]
 
 
 def smooth(values: Sequence[float | None], weight: float) -> list[float | None]:
@@ -156,134 +187,3 @@ def metrics_csv(runs: Sequence, histories: dict[str, list[dict]]) -> str:
                 }
             )
     return buf.getvalue()
-
-
-@dataclass(frozen=True)
-class Spread:
-    mean: float
-    std: float
-    n: int  # seed pairs that both reached the target
-
-    def __str__(self) -> str:
-        return f"{self.mean:.1f}× ± {self.std:.1f}" if self.n > 1 else f"{self.mean:.1f}×"
-
-
-@dataclass(frozen=True)
-class HeadToHead:
-    """He et al.'s figure 4 for one pretrained and one scratch seed group."""
-
-    target: float
-    scratch_best: float  # best of scratch's mean curve over seeds
-    pretrained_best: float
-    speedup_epochs: Spread | None  # None: scratch did not learn, or no pair reached the target
-    speedup_seconds: Spread | None
-    reached: tuple[int, int]  # pretrained, scratch seeds that reached the target
-    scratch_learnt: bool
-    caught_up: bool
-    message: str
-
-
-def _spread(ratios: list[float]) -> Spread | None:
-    if not ratios:
-        return None
-    mean = sum(ratios) / len(ratios)
-    std = math.sqrt(sum((r - mean) ** 2 for r in ratios) / len(ratios))
-    return Spread(mean, std, len(ratios))
-
-
-def _by_seed(runs: Sequence) -> list:
-    return sorted(runs, key=lambda r: r.config.get("seed", 0))
-
-
-def _best_of_mean(histories: Sequence[list[dict]]) -> float:
-    band = mean_std_band(histories, "val_acc")
-    return max(band.mean, default=0.0)
-
-
-def _final_mean(histories: Sequence[list[dict]]) -> float:
-    finals = [
-        next((r["val_acc"] for r in reversed(h) if r["val_acc"] is not None), 0.0)
-        for h in histories
-    ]
-    return sum(finals) / len(finals) if finals else 0.0
-
-
-def head_to_head(
-    pretrained: Sequence,
-    scratch: Sequence,
-    histories: dict[str, list[dict]],
-    n_val: int,
-    prior: float,
-    fraction: float = 0.9,
-) -> HeadToHead:
-    """Speed-up of pretrained over scratch to `fraction` of scratch's best (mean curve).
-
-    Seeds are paired in seed order; each pair's speed-up is scratch's epochs (seconds) to the
-    target over pretrained's, and the spread is over pairs. When scratch never rose clearly
-    above the class prior (significance.learnt), there is no speed-up to show.
-    """
-    pre = [histories[r.id] for r in _by_seed(pretrained)]
-    scr = [histories[r.id] for r in _by_seed(scratch)]
-    scratch_best, pretrained_best = _best_of_mean(scr), _best_of_mean(pre)
-    target = fraction * scratch_best
-    learnt = significance.learnt(scratch_best, prior, n_val)
-    pre_final, scr_final = _final_mean(pre), _final_mean(scr)
-    caught_up = scr_final >= pre_final - significance.resolution(pre_final, n_val)
-    epochs, seconds, reached = [], [], [0, 0]
-    for p, s in zip(pre, scr, strict=False):
-        (pe, ps), (se, ss) = to_target(p, target), to_target(s, target)
-        reached[0] += pe is not None
-        reached[1] += se is not None
-        if learnt and None not in (pe, se):
-            epochs.append(se / pe)
-            seconds.append(ss / ps if ps else math.inf)
-    speed_e, speed_s = _spread(epochs), _spread(seconds)
-    if not learnt:
-        message = (
-            f"Scratch never rose above the class prior: its best mean validation accuracy "
-            f"{scratch_best:.1%} is within two standard errors of always answering the commonest "
-            f"class ({prior:.1%}; above {significance.learnt_threshold(prior, n_val):.1%} counts "
-            f"with {n_val} validation images). There is no speed-up to measure: train it longer, "
-            "or find its learning rate on the Train page."
-        )
-    elif speed_e is None:
-        message = f"No seed pair reached the target {target:.1%} on both sides yet."
-    else:
-        message = (
-            f"Pretrained reached {target:.1%} ({fraction:.0%} of scratch's best, "
-            f"{scratch_best:.1%}) {speed_e} sooner in epochs and {speed_s} sooner in seconds "
-            f"({speed_e.n} seed pair{'s' if speed_e.n > 1 else ''}). "
-        )
-        message += (
-            f"By the last epoch scratch had caught up ({scr_final:.1%} vs {pre_final:.1%}, within "
-            f"what {n_val} validation images resolve)."
-            if caught_up
-            else "By the last epoch scratch had not caught up "
-            f"({scr_final:.1%} vs {pre_final:.1%})."
-        )
-    return HeadToHead(
-        target,
-        scratch_best,
-        pretrained_best,
-        speed_e,
-        speed_s,
-        tuple(reached),
-        learnt,
-        caught_up,
-        message,
-    )
-
-
-def pretrained_vs_scratch_groups(runs: Sequence) -> tuple[list, list] | None:
-    """The first pretrained seed group and the first scratch seed group on one dataset."""
-    groups = list(seed_groups(runs).values())
-    scratch = next((g for g in groups if g[0].strategy == Strategy.SCRATCH), None)
-    if scratch is None:
-        return None
-    pretrained = [
-        g
-        for g in groups
-        if g[0].strategy != Strategy.SCRATCH and g[0].dataset_id == scratch[0].dataset_id
-    ]
-    preferred = [g for g in pretrained if g[0].strategy == Strategy.FULL_FINETUNE] or pretrained
-    return (preferred[0], scratch) if preferred else None

@@ -13,7 +13,7 @@ from dashboard.datasets.ingest import (
     ingest_zip,
 )
 from dashboard.datasets.pipeline import pixel_cache, records_data, training_data
-from dashboard.datasets.samples import SAMPLES
+from dashboard.datasets.samples import SAMPLE_NAMES, SAMPLES
 from dashboard.datasets.store import (
     DatasetError,
     ImageRecord,
@@ -27,9 +27,11 @@ from dashboard.datasets.store import (
     rename,
 )
 from dashboard.datasets.summary import Summary, sample_grid, summarize, validation_prior
+from dashboard.datasets.words import layout_text, reason_text, split_text
 
 __all__ = [
     "SAMPLES",
+    "SAMPLE_NAMES",
     "DatasetError",
     "ImageRecord",
     "IngestResult",
@@ -43,13 +45,16 @@ __all__ = [
     "ingest_files",
     "ingest_sample",
     "ingest_zip",
+    "layout_text",
     "list_datasets",
     "open_store",
     "pixel_cache",
     "read_image",
+    "reason_text",
     "records_data",
     "rename",
     "sample_grid",
+    "split_text",
     "summarize",
     "training_data",
     "validation_prior",

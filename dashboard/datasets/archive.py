@@ -14,6 +14,8 @@ import zipfile
 import zlib
 from typing import BinaryIO
 
+from dashboard.datasets import words
+from dashboard.i18n import _, number
 from dashboard.trust import unsafe_reason
 
 CHUNK = 1 << 20  # bytes inflated at a time
@@ -36,25 +38,30 @@ def open_zip(file: BinaryIO) -> zipfile.ZipFile:
         return zipfile.ZipFile(file)
     except zipfile.BadZipFile:
         raise ArchiveError(
-            "This is not a zip file, or it is truncated (its table of contents is missing). "
-            "Zip the dataset folder again and upload the whole file."
+            _(
+                "This is not a zip file, or it is truncated (its table of contents is missing). "
+                "Zip the dataset folder again and upload the whole file."
+            )
         ) from None
     except (OSError, ValueError) as exc:
-        raise ArchiveError(f"The zip file cannot be read ({exc}).") from None
+        raise ArchiveError(_("The zip file cannot be read ({error}).").format(error=exc)) from None
 
 
 def check_bomb(zf: zipfile.ZipFile, max_entries: int, max_total_bytes: int) -> None:
     infos = zf.infolist()
     if len(infos) > max_entries:
         raise ArchiveError(
-            f"The zip holds {len(infos):,} entries; the limit is {max_entries:,} "
-            "(TLAB_MAX_ZIP_ENTRIES)."
+            _(
+                "The zip holds {entries} entries; the limit is {limit} (TLAB_MAX_ZIP_ENTRIES)."
+            ).format(entries=number(len(infos)), limit=number(max_entries))
         )
     total = sum(i.file_size for i in infos)
     if total > max_total_bytes:
         raise ArchiveError(
-            f"The zip would expand to {total / 2**20:,.0f} MB; the limit is "
-            f"{max_total_bytes / 2**20:,.0f} MB (TLAB_MAX_UNZIPPED_MB). Is it a zip bomb?"
+            _(
+                "The zip would expand to {size} MB; the limit is {limit} MB "
+                "(TLAB_MAX_UNZIPPED_MB). Is it a zip bomb?"
+            ).format(size=number(total / 2**20), limit=number(max_total_bytes / 2**20))
         )
 
 
@@ -84,11 +91,11 @@ class SafeZip:
     def _reason(self, info: zipfile.ZipInfo) -> str:
         reason = unsafe_reason(info.filename)
         if not reason and _is_symlink(info):
-            reason = "symbolic link (not followed)"
+            reason = words.SYMLINK
         if not reason and info.file_size > 1024 * 1024:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > self.max_ratio:
-                reason = f"compression ratio {ratio:,.0f}:1 is above {self.max_ratio:.0f}:1"
+                reason = words.RATIO.format(ratio=f"{ratio:,.0f}", limit=f"{self.max_ratio:.0f}")
         return reason
 
     def read(self, name: str) -> bytes:
@@ -105,4 +112,4 @@ class SafeZip:
                     parts.append(chunk)
             return b"".join(parts)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
-            raise EntryError(f"damaged zip entry ({exc})") from None
+            raise EntryError(words.DAMAGED.format(error=exc)) from None

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from dashboard.datasets import archive, samples
+from dashboard.datasets import archive, samples, words
 from dashboard.datasets import layout as dataset_layout
 from dashboard.datasets.store import DatasetError, Manifest, open_store
 from dashboard.datasets.writer import IngestWriter
+from dashboard.i18n import N_
 from dashboard.progress import Progress, silent
 from dashboard.settings import Settings
 
@@ -45,7 +46,7 @@ def _ingest(
     Classes come from the paths, or from `fixed` (path -> class). Files are read one at a time
     and written straight to the store, so memory does not grow with the dataset.
     """
-    settings.check_writable("adding datasets")
+    settings.check_writable(N_("adding datasets"))
     store = open_store(settings)
     with IngestWriter(store, name, source, settings.max_image_pixels, owner) as writer:
         usable = []
@@ -59,7 +60,7 @@ def _ingest(
             placed, unplaced, layout = dataset_layout.place(usable)
         else:
             placed = [dataset_layout.Placed(p, fixed[p], None) for p in usable]
-            unplaced, layout = [], "images per class"
+            unplaced, layout = [], words.PER_CLASS
         for path, reason in unplaced:
             writer.skip(path, reason)
         for i, item in enumerate(placed):
@@ -71,7 +72,7 @@ def _ingest(
             if data:
                 writer.add(item.path, item.cls, item.split, data)
             else:
-                writer.skip(item.path, "empty file")
+                writer.skip(item.path, words.EMPTY)
             say((i + 1) / len(placed), f"{i + 1}/{len(placed)}")
         manifest, reused = writer.commit(layout)
     return IngestResult(manifest, reused)

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from dashboard.datasets import words
 from dashboard.images import UPLOAD_TYPES
 
 IMAGE_SUFFIXES = {f".{extension}" for extension in UPLOAD_TYPES}
@@ -35,19 +36,19 @@ def junk_reason(path: str) -> str:
     """Why a path is archive or OS clutter to ignore, or ''."""
     parts = PurePosixPath(path).parts
     if any(p == "__MACOSX" for p in parts):
-        return "ignored: macOS archive metadata (__MACOSX)"
+        return words.MACOSX
     name = parts[-1] if parts else ""
     if name in (".DS_Store", "Thumbs.db", "desktop.ini"):
-        return f"ignored: operating-system file ({name})"
+        return words.OS_FILE.format(name=name)
     if any(p.startswith(".") for p in parts):
-        return "ignored: hidden file or folder"
+        return words.HIDDEN
     return ""
 
 
 def type_reason(path: str) -> str:
     suffix = PurePosixPath(path).suffix.lower()  # .JPG and .jpg alike
     if suffix not in IMAGE_SUFFIXES:
-        return f"not an image file ({suffix or 'no extension'})"
+        return words.NOT_AN_IMAGE.format(suffix=suffix) if suffix else words.NO_EXTENSION
     return ""
 
 
@@ -74,9 +75,9 @@ def place(paths: list[str]) -> tuple[list[Placed], list[tuple[str, str]], str]:
     placed, unplaced = [], []
     for path, f in folders.items():
         if len(f) <= class_at:
-            unplaced.append((path, "no class folder: put each image in a folder named by class"))
+            unplaced.append((path, words.NO_CLASS_FOLDER))
             continue
         split = SPLIT_NAMES[f[depth].lower()] if has_splits else None
         placed.append(Placed(path, f[class_at], split))
-    layout = "train/val/test folders above the classes" if has_splits else "class folders"
+    layout = words.SPLIT_FOLDERS if has_splits else words.CLASS_FOLDERS
     return placed, unplaced, layout

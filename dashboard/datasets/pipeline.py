@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dashboard.datasets.store import DatasetError, ImageRecord, Manifest, open_store
+from dashboard.datasets.words import split_text
+from dashboard.i18n import _
 from dashboard.settings import Settings
 
 
@@ -29,7 +31,8 @@ def training_data(
     # In the order asked for: ("train", "val") gives every train image, then every val image.
     records = manifest.records(*splits)
     if not records:
-        raise DatasetError(f"The dataset has no {' or '.join(splits)} images.")
+        names = _(" or ").join(split_text(s) for s in splits)
+        raise DatasetError(_("The dataset has no {splits} images.").format(splits=names))
     cache_file = None
     if cache:
         cache_file = pixel_cache(settings, manifest, splits, image_size)

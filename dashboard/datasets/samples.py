@@ -10,18 +10,22 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from dashboard.i18n import N_
 from dashboard.images import to_png, to_rgb_array
 
+# name -> what it holds (English: a page shows `_(text)`). The names are the datasets' names.
 SAMPLES = {
-    "digits": (
+    "digits": N_(
         "Handwritten digits (scikit-learn): 1,797 images, 8×8 px, 10 classes. "
         "Unlike ImageNet: tiny, grey, no natural texture."
     ),
-    "faces": (
+    "faces": N_(
         "Faces vs non-faces (scikit-image lfw_subset): 200 images, 25×25 px, 2 classes. "
         "Unlike ImageNet: small grey crops."
     ),
 }
+# name -> the name as a page says it (`_(SAMPLE_NAMES[name])`)
+SAMPLE_NAMES = {"digits": N_("digits"), "faces": N_("faces")}
 
 
 def images(name: str) -> Iterator[tuple[str, str, bytes]]:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from dashboard import shared_store, trust
 from dashboard.datasets.manifest import ImageRecord, Manifest
+from dashboard.i18n import N_, _
 from dashboard.settings import Settings
 from dashboard.storage import write_atomic
 
@@ -91,7 +92,7 @@ class DatasetStore:
         if text is None and path.is_file():
             text = path.read_bytes()
         if text is None:
-            raise DatasetError(f"no dataset {dataset_id}")
+            raise DatasetError(_("no dataset {id}").format(id=dataset_id))
         return _parse(text, dataset_id)
 
     def _pull(self, dataset_id: str) -> bool:
@@ -120,7 +121,7 @@ class DatasetStore:
     def rename(self, dataset_id: str, name: str) -> Manifest:
         name = name.strip()
         if not name:
-            raise DatasetError("A dataset needs a name.")
+            raise DatasetError(_("A dataset needs a name."))
         manifest = self.get(dataset_id)
         manifest.name = name[:200]
         path = self.local_folder(dataset_id) / MANIFEST
@@ -152,9 +153,11 @@ class DatasetStore:
         if (folder / MANIFEST).is_file():
             return folder
         if self.settings.readonly:  # it writes nothing: `read_image` reads one at a time
-            raise DatasetError(f"dataset {dataset_id} is not on this read-only server")
+            raise DatasetError(
+                _("dataset {id} is not on this read-only server").format(id=dataset_id)
+            )
         if not self._pull(dataset_id):
-            raise DatasetError(f"no dataset {dataset_id}")
+            raise DatasetError(_("no dataset {id}").format(id=dataset_id))
         return folder
 
     def image_path(self, manifest: Manifest, record: ImageRecord) -> Path:
@@ -171,7 +174,9 @@ class DatasetStore:
             return trust.inside(self.local_folder(dataset_id), file).read_bytes()
         data = self.shared.read(f"datasets/{dataset_id}/{file}")
         if data is None:
-            raise DatasetError(f"no image {file} in dataset {dataset_id}")
+            raise DatasetError(
+                _("no image {file} in dataset {id}").format(file=file, id=dataset_id)
+            )
         _verify_image(file, trust.sha256_bytes(data), dataset_id)
         return data
 
@@ -181,17 +186,21 @@ def _parse(text: bytes, dataset_id: str) -> Manifest:
     try:
         manifest = Manifest.from_json(text.decode("utf-8"))
     except (ValueError, KeyError, TypeError) as exc:
-        raise DatasetError(f"dataset {dataset_id}: its manifest is not valid ({exc})") from None
+        raise DatasetError(
+            _("dataset {id}: its manifest is not valid ({error})").format(id=dataset_id, error=exc)
+        ) from None
     if manifest.id != dataset_id:
-        raise DatasetError(f"dataset {dataset_id}: its manifest names another id")
+        raise DatasetError(_("dataset {id}: its manifest names another id").format(id=dataset_id))
     return manifest
 
 
 def _verify_image(file: str, sha: str, dataset_id: str) -> None:
     if trust.image_file(file) != f"images/{sha}.{file.rpartition('.')[2]}":
         raise DatasetError(
-            f"dataset {dataset_id}: {file} in the shared store does not hash to its name "
-            "(changed after it was stored); refused."
+            _(
+                "dataset {id}: {file} in the shared store does not hash to its name "
+                "(changed after it was stored); refused."
+            ).format(id=dataset_id, file=file)
         )
 
 
@@ -208,12 +217,12 @@ def get(settings: Settings, dataset_id: str) -> Manifest:
 
 
 def rename(settings: Settings, dataset_id: str, name: str) -> Manifest:
-    settings.check_writable("renaming datasets")
+    settings.check_writable(N_("renaming datasets"))
     return open_store(settings).rename(dataset_id, name)
 
 
 def delete(settings: Settings, dataset_id: str) -> None:
-    settings.check_writable("deleting datasets")
+    settings.check_writable(N_("deleting datasets"))
     open_store(settings).delete(dataset_id)
 
 

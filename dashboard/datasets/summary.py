@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from dashboard.datasets.store import ImageRecord, Manifest
+from dashboard.i18n import _
 from dashboard.significance import class_prior
 
 IMBALANCE_RATIO = 3.0  # largest class / smallest class above this gets a warning
@@ -54,30 +55,42 @@ def _warnings(manifest, counts, duplicates) -> list[str]:
     big, small = max(totals, key=totals.get), min(totals, key=totals.get)
     if totals[small] and totals[big] / totals[small] > IMBALANCE_RATIO:
         out.append(
-            f"Classes are imbalanced: {big!r} has {totals[big]} images, {small!r} only "
-            f"{totals[small]}. Accuracy will favour the large classes; add images to the small "
-            "ones or read per-class recall, not just accuracy."
+            _(
+                "Classes are imbalanced: {big} has {n_big} images, {small} only {n_small}. "
+                "Accuracy will favour the large classes; add images to the small ones or read "
+                "per-class recall, not just accuracy."
+            ).format(big=repr(big), n_big=totals[big], small=repr(small), n_small=totals[small])
         )
     few = sorted(c for c, n in totals.items() if n < FEW_IMAGES)
     if few:
         shown = ", ".join(repr(c) for c in few[:10]) + (" …" if len(few) > 10 else "")
         out.append(
-            f"{len(few)} class(es) have fewer than {FEW_IMAGES} images ({shown}); "
-            "a class with one image cannot be validated at all."
+            _(
+                "{n} class(es) have fewer than {few} images ({classes}); "
+                "a class with one image cannot be validated at all."
+            ).format(n=len(few), few=FEW_IMAGES, classes=shown)
         )
     if len(counts) > MANY_CLASSES:
-        out.append(f"{len(counts)} classes: charts show them all, scroll or filter to read them.")
+        out.append(
+            _("{n} classes: charts show them all, scroll or filter to read them.").format(
+                n=len(counts)
+            )
+        )
     cross_class = [g for g in duplicates if len({r.cls for r in g}) > 1]
     if cross_class:
         out.append(
-            f"{len(cross_class)} identical image(s) appear in more than one class: their labels "
-            "contradict each other."
+            _(
+                "{n} identical image(s) appear in more than one class: their labels "
+                "contradict each other."
+            ).format(n=len(cross_class))
         )
     leaks = [g for g in duplicates if len({r.split for r in g}) > 1]
     if leaks:
         out.append(
-            f"{len(leaks)} identical image(s) are in both training and validation/test: "
-            "validation accuracy will look better than it is."
+            _(
+                "{n} identical image(s) are in both training and validation/test: "
+                "validation accuracy will look better than it is."
+            ).format(n=len(leaks))
         )
     return out
 

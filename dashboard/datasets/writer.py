@@ -12,6 +12,7 @@ from dashboard import images, trust
 from dashboard.datasets import split as dataset_split
 from dashboard.datasets.manifest import ImageRecord, Manifest
 from dashboard.datasets.store import MANIFEST, DatasetError, DatasetStore
+from dashboard.i18n import _
 from dashboard.storage import write_atomic
 
 
@@ -54,11 +55,7 @@ class IngestWriter:
         """(manifest, reused) — reused is True when this exact dataset was stored before."""
         classes = sorted({r.cls for r in self.records})
         if len(classes) < 2:
-            found = f"only {classes[0]!r}" if classes else "no usable images"
-            raise DatasetError(
-                f"A classifier needs at least two classes with images; found {found}. "
-                "Put each class's images in its own folder."
-            )
+            raise DatasetError(_too_few(classes))
         digest = hashlib.sha256()
         for cls, split, sha in sorted((r.cls, r.split, r.sha) for r in self.records):
             digest.update(f"{cls}\t{split}\t{sha}\n".encode())
@@ -105,3 +102,15 @@ class IngestWriter:
         for record, split in zip(pool, splits, strict=True):
             record.split = split
         return info
+
+
+def _too_few(classes: list[str]) -> str:
+    if classes:
+        return _(
+            "A classifier needs at least two classes with images; found only {name}. "
+            "Put each class's images in its own folder."
+        ).format(name=repr(classes[0]))
+    return _(
+        "A classifier needs at least two classes with images; found no usable images. "
+        "Put each class's images in its own folder."
+    )

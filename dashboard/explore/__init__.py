@@ -6,6 +6,7 @@ Other packages use only the names below; the modules behind them are this packag
 
 from dashboard.explore import charts
 from dashboard.explore.analysis import (
+    ARCHITECTURE_WORDS,
     Analysis,
     LoadedModel,
     analyse,
@@ -22,6 +23,7 @@ from dashboard.explore.analysis import (
 )
 
 __all__ = [
+    "ARCHITECTURE_WORDS",
     "Analysis",
     "LoadedModel",
     "analyse",

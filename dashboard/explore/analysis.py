@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dashboard.i18n import N_, _
 from dashboard.images import center_square
 from dashboard.progress import Progress, silent
 from dashboard.settings import Settings
@@ -91,13 +92,13 @@ def analyse(loaded: LoadedModel, rgb: np.ndarray) -> Analysis:
 
 def layer_activations(loaded: LoadedModel, layer: str, rgb: np.ndarray) -> np.ndarray:
     """(h, w, c) activations of any one layer for this image."""
-    _, batch = model_input(loaded.backbone, rgb)
-    _, maps = loaded.extractor_for(layer)(batch)
+    _view, batch = model_input(loaded.backbone, rgb)
+    _probs, maps = loaded.extractor_for(layer)(batch)
     return maps[layer][0]
 
 
 def grad_cam(loaded: LoadedModel, rgb: np.ndarray, class_id: int | None) -> tuple[np.ndarray, int]:
-    _, batch = model_input(loaded.backbone, rgb)
+    _view, batch = model_input(loaded.backbone, rgb)
     return loaded.cam(batch, class_id)
 
 
@@ -117,7 +118,7 @@ def maximize(loaded: LoadedModel, layer: str, channel: int, steps: int, say: Pro
         start,
         steps=steps,
         step_size=step,
-        progress=lambda i, n: say(i / n, f"step {i}/{n}"),
+        progress=lambda i, n: say(i / n, _("step {step}/{steps}").format(step=i, steps=n)),
     )
 
 
@@ -137,7 +138,22 @@ def channel_map(activations: np.ndarray, channel: int) -> np.ndarray:
     return feature_maps.normalize(activations[..., channel])
 
 
+# The words of models.architecture's rows and totals (its keys), translated where shown.
+ARCHITECTURE_WORDS = {
+    "#": "#",
+    "name": N_("name"),
+    "type": N_("type"),
+    "output shape": N_("output shape"),
+    "parameters": N_("parameters"),
+    "ends stage": N_("ends stage"),
+    "layers": N_("layers"),
+    "trainable": N_("trainable"),
+    "non-trainable": N_("non-trainable"),
+}
+
+
 def architecture_rows(loaded: LoadedModel) -> tuple[list[dict], dict[str, int]]:
+    """The layers' rows and the totals, keyed by `ARCHITECTURE_WORDS`' keys."""
     return (
         architecture.layer_rows(loaded.model, loaded.backbone.stages),
         architecture.totals(loaded.model),

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from dashboard import tutorial
+from dashboard.i18n import N_, _, percent
 from dashboard.images import resize_map
 from dashboard.text import chart_text
 from models.catalog import HUMAN_TOP5_ERROR, Backbone
@@ -22,7 +24,7 @@ def top5_bar(predictions: Sequence[Prediction]) -> go.Figure:
             x=scores,
             y=names,
             orientation="h",
-            text=[f"{s:.1%}" for s in scores],
+            text=[percent(s) for s in scores],
             textposition="auto",
             marker_color="#e4572e",
         )
@@ -30,8 +32,8 @@ def top5_bar(predictions: Sequence[Prediction]) -> go.Figure:
     fig.update_layout(
         height=260,
         margin=dict(l=10, r=10, t=30, b=10),
-        xaxis=dict(range=[0, 1], tickformat=".0%", title="probability"),
-        title="Top-5 ImageNet classes",
+        xaxis=dict(range=[0, 1], tickformat=".0%", title=_("probability")),
+        title=_("Top-5 ImageNet classes"),
     )
     return fig
 
@@ -53,26 +55,31 @@ def heatmap_over_image(rgb: np.ndarray, values01: np.ndarray, title: str) -> go.
     return fig
 
 
+# The catalog's two accuracies: (Backbone attribute, marker, legend name).
+TRACES = (("top1", "circle", N_("top-1 accuracy")), ("top5", "circle-open", N_("top-5 accuracy")))
+
+
 def catalog_scatter(backbones: Sequence[Backbone]) -> go.Figure:
     """ImageNet accuracy against size for the catalog, with the human top-5 level marked."""
     fig = go.Figure()
-    for metric, symbol in (("top1", "circle"), ("top5", "circle-open")):
+    hover = "%{text}<br>" + _("{millions}M params").format(millions="%{x:.1f}") + "<br>%{y:.1f}%"
+    for metric, symbol, name in TRACES:
         rows = [b for b in backbones if getattr(b, metric) is not None]
         fig.add_trace(
             go.Scatter(
                 x=[b.params / 1e6 for b in rows],
                 y=[getattr(b, metric) for b in rows],
                 mode="markers",
-                name=f"{metric[:3]}-{metric[3]} accuracy",
+                name=_(name),
                 text=[f"{b.label} ({b.year})" for b in rows],
-                hovertemplate="%{text}<br>%{x:.1f}M params<br>%{y:.1f}%<extra></extra>",
+                hovertemplate=hover + "<extra></extra>",
                 marker=dict(
                     symbol=symbol,
                     size=10,
                     color=[b.year for b in rows],
                     colorscale="Viridis",
                     showscale=metric == "top1",
-                    colorbar=dict(title="year"),
+                    colorbar=dict(title=_("year")),
                 ),
             )
         )
@@ -80,23 +87,25 @@ def catalog_scatter(backbones: Sequence[Backbone]) -> go.Figure:
     fig.add_hline(
         y=human,
         line_dash="dash",
-        annotation_text=f"human top-5 ({HUMAN_TOP5_ERROR}% error, Russakovsky et al. 2015)",
+        annotation_text=_("human top-5 ({error}% error, Russakovsky et al. 2015)").format(
+            error=HUMAN_TOP5_ERROR
+        ),
         annotation_position="bottom right",
     )
     fig.update_layout(
         height=460,
-        xaxis=dict(type="log", title="parameters (millions, log scale)"),
-        yaxis=dict(title="ImageNet accuracy (%)"),
+        xaxis=dict(type="log", title=_("parameters (millions, log scale)")),
+        yaxis=dict(title=_("ImageNet accuracy (%)")),
         legend=dict(orientation="h", y=-0.2),
         margin=dict(l=10, r=10, t=30, b=10),
-        title="Keras applications: accuracy vs size",
+        title=_("Keras applications: accuracy vs size"),
     )
     return fig
 
 
 def tile_grid(tiles: np.ndarray, columns: int = 8, pad: int = 1, scale: int = 8) -> np.ndarray:
     """(n, h, w, 3) tiles in [0, 1] -> one RGB uint8 mosaic, each tile enlarged `scale` times."""
-    n, h, w, _ = tiles.shape
+    n, h, w, _channels = tiles.shape
     rows = -(-n // columns)
     big = np.repeat(np.repeat(tiles, scale, axis=1), scale, axis=2)
     hh, ww = h * scale + pad, w * scale + pad
@@ -107,3 +116,36 @@ def tile_grid(tiles: np.ndarray, columns: int = 8, pad: int = 1, scale: int = 8)
             tile
         )
     return (grid * 255).astype("uint8")
+
+
+def ilsvrc_winners() -> go.Figure:
+    """The tutorial's figure 2: the ILSVRC classification winners' top-5 error by year, with the
+    human annotator's 5.1% (Russakovsky et al. 2015)."""
+    years, names, errors = zip(*tutorial.ILSVRC_WINNERS, strict=True)
+    fig = go.Figure(
+        go.Bar(
+            x=list(years),
+            y=list(errors),
+            text=[f"{n}<br>{e}%" for n, e in zip(names, errors, strict=True)],
+            textposition="outside",
+            name=_("winner's top-5 error"),
+            hovertemplate="%{x}: %{y}%<extra></extra>",
+            marker_color="#4c78a8",
+        )
+    )
+    fig.add_hline(
+        y=HUMAN_TOP5_ERROR,
+        line_dash="dash",
+        line_color="#e4572e",
+        annotation_text=_("a trained person: {error}%").format(error=HUMAN_TOP5_ERROR),
+        annotation_position="top right",
+    )
+    fig.update_layout(
+        height=380,
+        title=_("ILSVRC winners: top-5 error by year"),
+        xaxis=dict(title=_("year"), dtick=1),
+        yaxis=dict(title=_("top-5 error (%)"), range=[0, max(errors) * 1.25]),
+        margin=dict(l=10, r=10, t=40, b=10),
+        showlegend=False,
+    )
+    return fig

@@ -8,9 +8,11 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from dashboard.i18n import N_, _
 from dashboard.text import chart_texts
 
 SYMBOLS = {"train": "circle", "val": "diamond", "test": "square"}
+SPLITS = {"train": N_("train"), "val": N_("val"), "test": N_("test")}  # shown in the hover
 
 
 def map_figure(
@@ -20,10 +22,13 @@ def map_figure(
     splits: list[str],
     names: list[str],
 ) -> go.Figure:
-    """`panels`: title -> (n, 2) points of the same n images (labels, splits, names per image)."""
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=chart_texts(panels))
+    """`panels`: title -> (n, 2) points of the same n images (labels, splits, names per image);
+    the titles are English (N_) and shown translated."""
+    titles = chart_texts(_(title) for title in panels)
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=titles)
     palette = qualitative.Plotly + qualitative.D3
     symbols = [SYMBOLS.get(s, "circle") for s in splits]
+    split_words = [_(SPLITS[s]) if s in SPLITS else s for s in splits]
     names = chart_texts(names)  # uploaded file and class names: plain text, not plotly HTML
     for col, points in enumerate(panels.values(), start=1):
         for c, cls in enumerate(chart_texts(classes)):
@@ -43,7 +48,7 @@ def map_figure(
                         "line": {"width": 0},
                     },
                     customdata=rows,
-                    text=[f"{names[i]} · {cls} · {splits[i]}" for i in rows],
+                    text=[f"{names[i]} · {cls} · {split_words[i]}" for i in rows],
                     hovertemplate="%{text}<extra></extra>",
                 ),
                 row=1,
@@ -51,7 +56,9 @@ def map_figure(
             )
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
-    fig.update_layout(height=480, margin={"t": 40, "b": 10, "l": 10, "r": 10}, legend_title="class")
+    fig.update_layout(
+        height=480, margin={"t": 40, "b": 10, "l": 10, "r": 10}, legend_title=_("class")
+    )
     return fig
 
 

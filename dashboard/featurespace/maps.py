@@ -12,14 +12,17 @@ import numpy as np
 
 from dashboard import datasets, features
 from dashboard.featurespace import embedding, neighbours, vectors
+from dashboard.i18n import N_, _
 from dashboard.progress import Progress, part, silent
 from dashboard.settings import Settings
 from models import catalog
 
 VERSION = 1
-PRETRAINED = "Pretrained (ImageNet)"
-RANDOM = "Same network, random weights"
-FINETUNED = "Fine-tuned by this run"
+# The panels' titles: keys of `FeatureMap.panels` (English, kept in the session's map), shown
+# translated by the page and the chart.
+PRETRAINED = N_("Pretrained (ImageNet)")
+RANDOM = N_("Same network, random weights")
+FINETUNED = N_("Fine-tuned by this run")
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class FeatureMap:
     method: str
     rows: np.ndarray  # which images were mapped (all, or a stratified sample)
     total: int  # images in the dataset's train and val splits
-    panels: dict[str, np.ndarray]  # title -> (len(rows), 2) points
+    panels: dict[str, np.ndarray]  # title (English, N_) -> (len(rows), 2) points
     features: np.ndarray  # pretrained features of the mapped images, for neighbours
     labels: np.ndarray
     records: list[datasets.ImageRecord]
@@ -76,7 +79,8 @@ def feature_map(
     rows = embedding.sample_rows(pre.labels, limit)
     panels = {}
     for (title, wid), vecs in zip(weights.items(), (pre, other), strict=True):
-        say(0.75 if title == PRETRAINED else 0.88, f"{method} of the features: {title}")
+        mapping = _("{method} of the features: {panel}").format(method=method, panel=_(title))
+        say(0.75 if title == PRETRAINED else 0.88, mapping)
         subset = f"{len(rows)} of {len(pre.labels)}"
         output = f"{method} map v{VERSION}"
         key = features.FeatureKey(
@@ -85,7 +89,7 @@ def feature_map(
         panels[title] = features.cached_array(
             settings, key, lambda v=vecs: embedding.embed(v.features[rows], method)
         )
-    say(1.0, "Done")
+    say(1.0, _("Done"))
     return FeatureMap(
         method,
         rows,

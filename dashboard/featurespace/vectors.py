@@ -13,10 +13,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard import datasets, features, training
-from dashboard.progress import Progress, counting
+from dashboard.i18n import _
+from dashboard.progress import Progress
 from dashboard.settings import Settings
 from models import feature_maps
 from models.catalog import Backbone
+
+
+def counting(say: Progress, total: int, text: str):
+    """`done -> say(done / total, text)`: `text` a translated sentence with {done} and {total}."""
+    return lambda done: say(done / max(total, 1), text.format(done=done, total=total))
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ def pretrained(
 ) -> Vectors:
     """Raises WeightsUnavailable when the pretrained weights cannot be had."""
     chosen = features.ordered_records(manifest)
-    on_batch = counting(say, len(chosen), "Pretrained features")
+    on_batch = counting(say, len(chosen), _("Pretrained features: {done}/{total} images"))
     x, y = features.stacked_features(settings, manifest, backbone, on_batch=on_batch)
     return Vectors(x, y, chosen)
 
@@ -40,13 +46,12 @@ def random_init(
     settings: Settings, manifest: datasets.Manifest, backbone: Backbone, say: Progress
 ) -> Vectors:
     size, chosen = backbone.input_size, features.ordered_records(manifest)
+    counted = counting(say, len(chosen), _("Random weights: {done}/{total} images"))
 
     def compute() -> np.ndarray:
         model = features.random_model(settings, backbone, size)
         batches = datasets.records_data(settings, manifest, chosen, image_size=size)
-        return feature_maps.pooled_features(
-            model, batches, counting(say, len(chosen), "Random weights")
-        )
+        return feature_maps.pooled_features(model, batches, counted)
 
     key = features.FeatureKey(backbone.key, features.RANDOM_WEIGHTS, manifest.id, "train+val", size)
     x = features.cached_array(settings, key, compute)
@@ -62,15 +67,14 @@ def finetuned(
     import keras
 
     chosen = features.ordered_records(manifest)
+    counted = counting(say, len(chosen), _("Fine-tuned features: {done}/{total} images"))
 
     def compute() -> np.ndarray:
         model = keras.saving.load_model(training.results.local_artifacts(settings, run_id)["model"])
         pooled = _penultimate(model)
         size = int(model.input_shape[1])
         batches = datasets.records_data(settings, manifest, chosen, image_size=size)
-        return feature_maps.pooled_features(
-            pooled, batches, counting(say, len(chosen), "Fine-tuned features")
-        )
+        return feature_maps.pooled_features(pooled, batches, counted)
 
     key = features.FeatureKey(f"run:{run_id}", "trained", manifest.id, "train+val", 0)
     x = features.cached_array(settings, key, compute)

@@ -10,24 +10,44 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from dashboard import advisor, datasets, runs, training
+from dashboard import advisor, compare, datasets, i18n, runs, training
 from dashboard.compare import charts as compare_charts
+from dashboard.i18n import N_, _, percent
 from dashboard.settings import Settings
 
+# Korean fonts before the generic family, so that a report in Korean reads on any system.
 STYLE = """
-body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+body{font-family:system-ui,"Noto Sans CJK KR","Noto Sans KR",sans-serif}
+body{max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:0}.sub{color:#666;margin-top:.2em}table{border-collapse:collapse;margin:.5em 0}
 td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left}th{background:#f5f5f5}
 .metrics{display:flex;gap:2em}.metric b{display:block;font-size:1.6em}
 """
 
+# The advisor's verdict, one sentence per quadrant (size, verdict): N_, shown through _().
+VERDICTS = {
+    ("small", "similar"): N_(
+        "small, similar to ImageNet (similarity {similarity}): recommended strategy {strategy}."
+    ),
+    ("large", "similar"): N_(
+        "large, similar to ImageNet (similarity {similarity}): recommended strategy {strategy}."
+    ),
+    ("large", "different"): N_(
+        "large, different to ImageNet (similarity {similarity}): recommended strategy {strategy}."
+    ),
+    ("small", "different"): N_(
+        "small, different to ImageNet (similarity {similarity}): recommended strategy {strategy}."
+    ),
+}
+
 
 def _page(title: str, subtitle: str, parts: list[str]) -> str:
-    made = time.strftime("%Y-%m-%d %H:%M")
+    made = _("made {time} by Transfer Learning Lab").format(time=time.strftime("%Y-%m-%d %H:%M"))
     return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<!doctype html><html lang='{i18n.language()}'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title>"
         f"<style>{STYLE}</style>{_plotly_js()}</head><body><h1>{html.escape(title)}</h1>"
-        f"<p class='sub'>{html.escape(subtitle)} · made {made} by Transfer Learning Lab</p>"
+        f"<p class='sub'>{html.escape(subtitle)} · {html.escape(made)}</p>"
         + "".join(parts)
         + "</body></html>"
     )
@@ -70,24 +90,30 @@ def _data_summary(manifest: datasets.Manifest) -> str:
     summary = datasets.summarize(manifest)
     splits = summary.split_totals()
     rows = [
-        {"class": c, "images": n, **{s: summary.counts.get(c, {}).get(s, 0) for s in splits}}
+        {
+            _("class"): c,
+            _("images"): n,
+            **{datasets.split_text(s): summary.counts.get(c, {}).get(s, 0) for s in splits},
+        }
         for c, n in ((c, sum(summary.counts.get(c, {}).values())) for c in manifest.classes)
     ]
-    return f"<h2>Data: {html.escape(manifest.name)}</h2>" + _table(rows)
+    heading = html.escape(_("Data: {name}")).format(name=html.escape(manifest.name))
+    return f"<h2>{heading}</h2>" + _table(rows)
 
 
 def _advice(settings: Settings, manifest: datasets.Manifest, backbone: str) -> str:
     advice = advisor.stored(settings, manifest.id, backbone)
+    heading = _heading(_("Advisor"))
     if advice is None:
-        return "<h2>Advisor</h2><p>Not measured for this backbone.</p>"
+        return heading + "<p>" + html.escape(_("Not measured for this backbone.")) + "</p>"
     references = advisor.all_stored(settings, backbone)
-    verdict = (
-        f"{advice.size}, {advice.verdict} to ImageNet (similarity {advice.similarity:.2f}): "
-        f"recommended strategy <b>{html.escape(advice.strategy)}</b>. "
-        f"{html.escape(advice.reason)}"
+    verdict = html.escape(_(VERDICTS[(advice.size, advice.verdict)])).format(
+        similarity=f"{advice.similarity:.2f}",
+        strategy=f"<b>{html.escape(advice.strategy)}</b>",
     )
+    verdict += f" {html.escape(advice.reason)}"  # the advisor's, in the language of the moment
     chart = _figure(advisor.charts.quadrant_chart(advice, references))
-    return f"<h2>Advisor</h2><p>{verdict}</p>{chart}"
+    return f"{heading}<p>{verdict}</p>{chart}"
 
 
 def run_report(settings: Settings, run_id: str) -> str:
@@ -96,23 +122,27 @@ def run_report(settings: Settings, run_id: str) -> str:
     run = store.get(run_id)
     manifest = datasets.get(settings, run.dataset_id)
     r = run.results
-    metrics = {"Validation accuracy": _pct(r.val.accuracy if r else None)}
-    metrics["Best epoch"] = _pct(r.best_val_acc if r else None)
+    metrics = {_("Validation accuracy"): _pct(r.val.accuracy if r else None)}
+    metrics[_("Best epoch")] = _pct(r.best_val_acc if r else None)
     if r and r.test:
-        metrics["Test accuracy"] = _pct(r.test.accuracy)
-    parts = [_metrics(metrics), "<h2>Training curves</h2>"]
+        metrics[_("Test accuracy")] = _pct(r.test.accuracy)
+    parts = [_metrics(metrics), _heading(_("Training curves"))]
     parts.append(_figure(training.charts.training_curves(store.epochs([run.id])[run.id])))
     if r:
-        parts.append("<h2>Validation: confusion matrix and per class</h2>")
+        parts.append(_heading(_("Validation: confusion matrix and per class")))
         parts.append(_figure(training.charts.confusion_heatmap(r.val.confusion, r.classes)))
-        parts.append(_table([row.row() for row in r.val.per_class]))
+        parts.append(_table([_per_class_row(row.row()) for row in r.val.per_class]))
     parts += [_advice(settings, manifest, run.backbone), _data_summary(manifest)]
     parts += [
-        "<h2>Settings</h2>",
-        _table([{"setting": k, "value": v} for k, v in run.config.items()]),
+        _heading(_("Settings")),
+        _table([{_("setting"): k, _("value"): v} for k, v in run.config.items()]),
     ]
-    subtitle = f"run {run.id} · {run.status} · {run.backbone} · {run.strategy}"
-    return _page(f"{run.name} on {manifest.name}", subtitle, parts)
+    subtitle = _("run {id} · {status} · {backbone} · {strategy}").format(
+        id=run.id, status=runs.status_text(run.status), backbone=run.backbone, strategy=run.strategy
+    )
+    return _page(
+        _("{run} on {dataset}").format(run=run.name, dataset=manifest.name), subtitle, parts
+    )
 
 
 def comparison_report(
@@ -129,22 +159,37 @@ def comparison_report(
             "dataset": r.dataset_name,
             "backbone": r.backbone,
             "strategy": r.strategy,
-            "status": str(r.status),
+            "status": runs.status_text(r.status),
             "best val acc": r.best_val_acc if r.best_val_acc is not None else "—",
             "final val acc": r.final_val_acc if r.final_val_acc is not None else "—",
         }
         for r in chosen
     ]
     parts = [
-        "<h2>Validation accuracy by epoch</h2>",
+        _heading(_("Validation accuracy by epoch")),
         _figure(compare_charts.curves(chosen, histories, "val_acc")),
-        "<h2>Runs</h2>",
-        _table(rows),
+        _heading(_("Runs")),
+        _table(compare.headed(rows)),
     ]
     if summary:
-        parts += ["<h2>Summary</h2>", _table(list(summary))]
-    return _page("Comparison", f"{len(chosen)} runs", parts)
+        parts += [_heading(_("Summary")), _table(compare.headed(summary))]
+    return _page(_("Comparison"), _("{n} runs").format(n=len(chosen)), parts)
+
+
+def _heading(text: str) -> str:
+    return f"<h2>{html.escape(text)}</h2>"
+
+
+def _per_class_row(row: dict) -> dict:
+    """A per-class row (`ClassScores.row`) with its columns named for the reader."""
+    headers = {
+        "class": _("class"),
+        "precision": _("precision"),
+        "recall": _("recall"),
+        "support": _("support"),
+    }
+    return {headers.get(k, k): v for k, v in row.items()}
 
 
 def _pct(value) -> str:
-    return "—" if value is None else f"{value:.1%}"
+    return "—" if value is None else percent(value)

@@ -1,7 +1,8 @@
 """Runs, the record: every run's settings, status, epochs, artifacts and results in one store
 (SQLite, or PostgreSQL in team mode), its schema and migrations, the heartbeat and stop
 requests that connect a trainer to every server (`watch`), and the hashes of the files runs
-share through the shared store (`sync`).
+share through the shared store (`sync`), and what a run's status and stored messages say in
+the reader's language (`messages`).
 
 Reading runs starts nothing: `open_runs` is the process's store, with no thread of its own. The
 machinery that trains (`dashboard.training`) writes here; pages read here through the glue.
@@ -10,6 +11,17 @@ Other packages use only the names below; the modules behind them are this packag
 
 from dashboard.runs import database, schema, sync
 from dashboard.runs.changes import delete, rename
+from dashboard.runs.messages import (
+    CACHE_OFF,
+    NOT_STARTED,
+    RAY_CANCELLED,
+    RAY_DIED,
+    SERVER_STOPPED,
+    TRAINER_GONE,
+    USER_STOPPED,
+    message_text,
+    status_text,
+)
 from dashboard.runs.owners import owner_id, trainer_alive
 from dashboard.runs.record import ACTIVE, Run, RunStatus
 from dashboard.runs.results import ClassScores, ExportCheck, RunResults, SplitScores
@@ -19,21 +31,30 @@ from dashboard.runs.watch import BEAT_S, RunWatch
 __all__ = [
     "ACTIVE",
     "BEAT_S",
+    "CACHE_OFF",
     "ClassScores",
     "ExportCheck",
+    "NOT_STARTED",
+    "RAY_CANCELLED",
+    "RAY_DIED",
     "Run",
     "RunResults",
     "RunStatus",
     "RunStore",
     "RunWatch",
+    "SERVER_STOPPED",
     "SplitScores",
+    "TRAINER_GONE",
+    "USER_STOPPED",
     "database",
     "delete",
+    "message_text",
     "open_runs",
     "owner_id",
     "rename",
     "run_folder",
     "schema",
+    "status_text",
     "sync",
     "trainer_alive",
 ]

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from dashboard import trust
 from dashboard.runs import schema
 from dashboard.runs.database import engine, read_only_engine, upsert
+from dashboard.runs.messages import TRAINER_GONE
 from dashboard.runs.owners import owner_id, trainer_alive
 from dashboard.runs.record import ACTIVE, Run, RunStatus
 from dashboard.runs.schema import artifacts as artifact_rows
@@ -161,10 +162,7 @@ class RunStore:
         gone = [r.id for r in candidates if r.owner not in alive and not trainer_alive(r)]
         if not gone:
             return 0
-        message = (
-            "Its trainer went away before it finished (the server, a Ray worker or its node "
-            "stopped); its epochs are kept."
-        )
+        message = TRAINER_GONE  # stored in English: pages show it with `message_text`
         with self.engine.begin() as db:  # only if still active: a status set meanwhile stays
             query = run_rows.update().where(run_rows.c.id.in_(gone), active)
             done = db.execute(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import textwrap
 import uuid
 import zipfile
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from dashboard import datasets, trust
+from dashboard.i18n import N_, _
 from dashboard.progress import Progress, silent
 from dashboard.runs import Run, run_folder, sync
 from dashboard.settings import Settings
@@ -42,10 +44,21 @@ CHECKS = (*NEEDED, "parity_ok", "accuracy", "accuracy_drop")
 REPRESENTATIVE = 64  # training images that calibrate the int8 export
 SUMMARY = "exports.json"
 
+# What predict.py says to its reader, in the language of the session that downloads it: comment
+# lines, each line of the text behind "# " (`_comment`), so no text can leave the comment.
+SAVED_MODEL_NOTE = N_(
+    "TF Serving: start the server with Docker, then send it images (the model's size, RGB "
+    "0-255) as JSON:"
+)
+TFLITE_NOTE = N_(
+    "On a phone: the same file with TensorFlow Lite's Interpreter (Android, iOS, ai-edge-litert)."
+)
+
 SAVED_MODEL_USAGE = """\
-# TF Serving: docker run -p 8501:8501 -v "$PWD/saved_model:/models/clf/1" -e MODEL_NAME=clf \\
-#   tensorflow/serving   then POST {"instances": [<size x size x 3 RGB 0-255>]} to
-#   http://localhost:8501/v1/models/clf:predict
+#   docker run -p 8501:8501 -v "$PWD/saved_model:/models/clf/1" -e MODEL_NAME=clf \\
+#     tensorflow/serving
+#   curl -d '{"instances": [<size x size x 3 RGB 0-255>]}' \\
+#     http://localhost:8501/v1/models/clf:predict
 import json, sys, numpy as np, tensorflow as tf
 from PIL import Image
 
@@ -58,7 +71,6 @@ print(labels["classes"][int(probs.argmax())], float(probs.max()))
 """
 
 TFLITE_USAGE = """\
-# On a phone: the same file with TensorFlow Lite's Interpreter (Android, iOS, ai-edge-litert).
 import json, sys, numpy as np, tensorflow as tf
 from PIL import Image
 
@@ -112,17 +124,17 @@ def export_all(
     app_probs = model.predict(x_val, verbose=0)
     folder = exports_dir(settings, run.id)
     folder.mkdir(parents=True, exist_ok=True)
-    say(0.1, "SavedModel for TF Serving")
+    say(0.1, _("SavedModel for TF Serving"))
     summary = {"saved_model": _saved_model(model, folder, x_val, app_probs)}
     say(0.4, "TFLite float32")
     summary["tflite_float32"] = _tflite(folder, "float32", x_val, app_probs, y_val)
-    say(0.7, "TFLite int8 (calibrated on training images)")
-    x_rep, _ = _arrays(settings, manifest, "train", config.image_size, REPRESENTATIVE)
+    say(0.7, _("TFLite int8 (calibrated on training images)"))
+    x_rep, _labels = _arrays(settings, manifest, "train", config.image_size, REPRESENTATIVE)
     summary["tflite_int8"] = _tflite(folder, "int8", x_val, app_probs, y_val, x_rep)
     write_atomic(folder / SUMMARY, json.dumps(summary, indent=1))
     sync.push(settings, *[folder / FILES[fmt] for fmt in summary])
     sync.push(settings, folder / SUMMARY)  # last: the mark that they are complete
-    say(1.0, "Done")
+    say(1.0, _("Done"))
     return summary
 
 
@@ -210,12 +222,18 @@ def format_zip(settings: Settings, run_id: str, fmt: str) -> bytes:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         if fmt == "saved_model":
             _copy_saved_model(path, zf)
-            zf.writestr("predict.py", SAVED_MODEL_USAGE)
+            zf.writestr("predict.py", _comment(_(SAVED_MODEL_NOTE)) + SAVED_MODEL_USAGE)
         else:
             zf.write(path, name)
-            zf.writestr("predict.py", f"MODEL = {name!r}\n" + TFLITE_USAGE)
+            usage = f"MODEL = {name!r}\n" + TFLITE_USAGE
+            zf.writestr("predict.py", _comment(_(TFLITE_NOTE)) + usage)
         zf.write(labels, "labels.json")
     return buf.getvalue()
+
+
+def _comment(text: str) -> str:
+    """`text` as comment lines of a generated file: every line starts with "# "."""
+    return "".join(f"# {line}\n" for line in textwrap.wrap(text, 96) or [""])
 
 
 def _copy_saved_model(archive: Path, zf: zipfile.ZipFile) -> None:

@@ -16,6 +16,7 @@ import json
 import numpy as np
 
 from dashboard import datasets, features
+from dashboard.i18n import _
 from dashboard.progress import Progress, silent
 from dashboard.runs import sync
 from dashboard.settings import Settings
@@ -74,12 +75,12 @@ def find(
 def _measure(settings: Settings, config: TrainConfig, say: Progress) -> lr_finder.RangeTest:
     manifest = datasets.get(settings, config.dataset_id)
     strategy = STRATEGIES[config.strategy]
-    say(0.0, "building the model")
+    say(0.0, _("building the model"))
     clf = build.classifier(settings, config, len(manifest.classes))
     if strategy.pretrained and not config.augment and strategy.head_epochs(config.epochs):
         # The form's rate is the head's (strategies 1-4 train it alone first, on a frozen
         # base): without augmentation that runs on the trainer's cached features.
-        say(0.0, "computing features (cached for training)")
+        say(0.0, _("computing features (cached for training)"))
         model, batches = clf.head, _feature_batches(settings, config, manifest, clf)
     else:
         # No pixel cache: a training run may be writing the same cache file right now.
@@ -96,7 +97,10 @@ def _measure(settings: Settings, config: TrainConfig, say: Progress) -> lr_finde
     fitting.compile_model(model, 1e-3)
 
     def on_step(step, steps):
-        say(step / steps, f"learning-rate range test · step {step}/{steps}")
+        say(
+            step / steps,
+            _("learning-rate range test · step {step}/{steps}").format(step=step, steps=steps),
+        )
 
     return lr_finder.range_test(model, batches, steps=STEPS, on_step=on_step)
 

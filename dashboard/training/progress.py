@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import tensorflow as tf
 
+from dashboard.i18n import _
 from dashboard.runs import Run, RunStatus, RunStore
 
 
@@ -46,8 +47,8 @@ class RunProgress:
     status: RunStatus
     place: int = 0  # n-th in this server's line; 0 when not waiting here
     fraction: float | None = None  # of the current phase's batches, when trained here
-    text: str = ""  # phase, epoch, batch and time left, when trained here
-    message: str = ""
+    text: str = ""  # phase, epoch, batch and time left, when trained here (translated)
+    message: str = ""  # as stored, in English: `runs.message_text` shows it
     owner: str = ""  # the process that trains it
 
     @property
@@ -61,9 +62,21 @@ def progress_of(run: Run, live: LiveState | None, place: int) -> RunProgress:
         return RunProgress(run.status, place, message=run.message, owner=run.owner)
     done = max(live.epoch - 1, 0) * live.steps + live.step
     fraction = min(done / max(live.epochs * live.steps, 1), 1.0)
-    text = f"{live.phase} · epoch {live.epoch}/{live.epochs} · batch {live.step}/{live.steps}"
+    # Made where the page asks, in its reader's language (the trainer writes English words).
+    fields = dict(
+        phase=_(live.phase) if live.phase else "",
+        epoch=live.epoch,
+        epochs=live.epochs,
+        step=live.step,
+        steps=live.steps,
+    )
     eta = live.eta_seconds()
-    text += f" · about {eta:.0f} s left" if eta is not None else ""
+    if eta is None:
+        text = _("{phase} · epoch {epoch}/{epochs} · batch {step}/{steps}").format(**fields)
+    else:
+        text = _(
+            "{phase} · epoch {epoch}/{epochs} · batch {step}/{steps} · about {seconds} s left"
+        ).format(seconds=f"{eta:.0f}", **fields)
     return RunProgress(run.status, place, fraction, text, live.message, run.owner)
 
 

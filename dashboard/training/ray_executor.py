@@ -26,7 +26,15 @@ import ray
 from ray import exceptions as ray_errors
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-from dashboard.runs import BEAT_S, RunStatus, RunStore, RunWatch, owner_id
+from dashboard.runs import (
+    BEAT_S,
+    RAY_CANCELLED,
+    RAY_DIED,
+    RunStatus,
+    RunStore,
+    RunWatch,
+    owner_id,
+)
 from dashboard.settings import Settings
 from dashboard.training.config import TrainConfig, from_dict
 from dashboard.training.progress import LiveState
@@ -155,15 +163,14 @@ class RunTracker:
             RunStore(settings.home, settings.db_url).update(
                 run_id,
                 status=RunStatus.STOPPED,
-                message="Stopped by the user; Ray cancelled its task. Finished epochs are kept.",
+                message=RAY_CANCELLED,  # English in the store: pages show `message_text`
                 finished=time.time(),
             )
         except DIED as exc:
             RunStore(settings.home, settings.db_url).update(
                 run_id,
                 status=RunStatus.INTERRUPTED,
-                message=f"The Ray worker training this run died ({type(exc).__name__}); "
-                "its finished epochs are kept.",
+                message=RAY_DIED.format(error=type(exc).__name__),
             )
         except Exception:  # the trainer records its own failures; this is Ray's own trouble
             log.exception("run %s ended with an error from Ray", run_id)

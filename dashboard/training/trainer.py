@@ -4,7 +4,9 @@ dataset -> backbone -> classifier (strategy) -> the strategy's phases (on cached
 activations where the frozen part allows it) -> evaluate -> export `.keras` + label map ->
 parity check of the reloaded file. Progress goes through one `EpochReporter`: batches to the
 `LiveState` (the live view), epochs to the run store (kept across restarts) and TensorBoard.
-Stop is honoured within one batch; what was done is kept.
+Stop is honoured within one batch; what was done is kept. Phase names and messages are written
+in English (`N_`: the store's words, the live state's); a page translates them where it shows
+them (`progress.progress_of`, `runs.message_text`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from dataclasses import dataclass, field
 import keras
 
 from dashboard import datasets, features
-from dashboard.runs import RunStatus, RunStore
+from dashboard.i18n import N_
+from dashboard.runs import CACHE_OFF, NOT_STARTED, SERVER_STOPPED, USER_STOPPED, RunStatus, RunStore
 from dashboard.settings import Settings
 from dashboard.training import build, results
 from dashboard.training.config import TrainConfig
@@ -28,7 +31,6 @@ from models.strategies import STRATEGIES
 from models.weights import WeightsUnavailable
 
 log = logging.getLogger(__name__)
-NOT_STARTED = "Stopped before it started."
 
 
 def train(settings: Settings, runs: RunStore, run_id: str, config: TrainConfig, live) -> None:
@@ -95,7 +97,7 @@ class Trainer:
         reporter = EpochReporter(self.live, self.runs, self.run_id, self.folder)
         try:
             with plan.strategy().scope():
-                reporter.phase("building the model")
+                reporter.phase(N_("building the model"))
                 n_classes = len(data.manifest.classes)
                 clf = build.classifier(self.settings, self.config, n_classes, plan.precision)
                 outcome = Phases(self, clf, data, reporter).run()
@@ -106,16 +108,16 @@ class Trainer:
     def _finish(self, clf, data: RunData, reporter: EpochReporter, outcome: TrainOutcome) -> None:
         done = outcome.epochs
         if self.live.interrupted:
-            message = f"The server stopped after {done} epoch(s); they are kept."
+            message = SERVER_STOPPED.format(epochs=done)  # English in the store
             self._end(RunStatus.INTERRUPTED, message)
             return
-        reporter.phase("evaluating and exporting")
+        reporter.phase(N_("evaluating and exporting"))
         scores = results.evaluate_and_export(
             self.runs, self.run_id, data, self.config, clf.model, self.folder, outcome
         )
         data.share_caches()
         if self.live.stop.is_set():
-            message = f"Stopped by the user after {done} epoch(s); they are kept."
+            message = USER_STOPPED.format(epochs=done)
             self._end(RunStatus.STOPPED, message)
             return
         self._end(
@@ -150,8 +152,8 @@ class Phases:
         if head_epochs and cached:
             self.head_on_features(head_epochs)
         elif head_epochs:
-            self.live.message = "Feature cache off: augmentation changes every image each epoch."
-            self.on_images(head_epochs, self.c.learning_rate, "head")
+            self.live.message = CACHE_OFF
+            self.on_images(head_epochs, self.c.learning_rate, N_("head"))
         if not self.live.stop.is_set():
             self.second_phase(head_epochs, cached)
         self.reporter.flush()
@@ -164,17 +166,17 @@ class Phases:
             set_trainable(self.clf, phase=2)  # then recompile: both fits compile
             fit = self.above_cut if cached and self.s.unfreeze_blocks else self.on_images
             epochs = self.c.epochs - self.reporter.epochs_done
-            fit(epochs, self.c.learning_rate * self.s.finetune_lr_factor, "fine-tune")
+            fit(epochs, self.c.learning_rate * self.s.finetune_lr_factor, N_("fine-tune"))
         elif not head_epochs:
-            self.on_images(self.c.epochs, self.c.learning_rate, "train")
+            self.on_images(self.c.epochs, self.c.learning_rate, N_("train"))
 
     def head_on_features(self, epochs: int) -> None:
-        self.reporter.phase("computing features (cached for later runs)")
+        self.reporter.phase(N_("computing features (cached for later runs)"))
         started = time.perf_counter()
         train, val = self.cached_arrays(self.t.backbone.key, lambda: self.clf.features)
         self.outcome.feature_seconds = time.perf_counter() - started
-        label = "training the head on cached features"
-        self.on_arrays(self.clf.head, train, val, epochs, self.c.learning_rate, "head", label)
+        label = N_("training the head on cached features")
+        self.on_arrays(self.clf.head, train, val, epochs, self.c.learning_rate, N_("head"), label)
 
     def above_cut(self, epochs: int, learning_rate: float, name: str) -> None:
         """Strategy 3's second phase on cached activations at the cut below the first unfrozen
@@ -182,7 +184,7 @@ class Phases:
         if epochs <= 0:
             return
         cut = split_at_cut(self.clf)
-        self.reporter.phase("computing activations below the unfrozen blocks (cached)")
+        self.reporter.phase(N_("computing activations below the unfrozen blocks (cached)"))
         train, val = self.cached_arrays(f"{self.t.backbone.key}@{cut.layer}", lambda: cut.below)
         self.on_arrays(cut.above, train, val, epochs, learning_rate, name)
 

@@ -7,14 +7,16 @@ import logging
 import streamlit as st
 
 from dashboard import advisor, datasets, glue
+from dashboard.i18n import N_, _, number
 from models import catalog
 from models.strategies import STRATEGIES
 from pages.widgets import session_keys
 from pages.widgets.live import live_view
 from pages.widgets.progress import with_progress
+from pages.widgets.tutorial_note import tutorial_note
 
 log = logging.getLogger(__name__)
-INTRO = (
+INTRO = N_(
     "The tutorial's chart puts a dataset on two axes, **size** and **similarity to ImageNet**, "
     "and names what to train in each quadrant. The advisor measures both from what the backbone "
     "makes of your images, explains each signal, and can check its advice by running the ladder."
@@ -22,14 +24,19 @@ INTRO = (
 
 
 def advisor_section(settings, manifest, backbone: str) -> None:
-    st.caption(INTRO)
+    st.caption(_(INTRO))
     advice = advisor.stored(settings, manifest.id, backbone)
     label = catalog.get(backbone).label
     if advice is None and settings.readonly:  # showing stored advice, yes; measuring, no
-        st.caption(f"Not measured with {label} yet: measure it on a server where you can edit.")
+        st.caption(
+            _(
+                "Not measured with {backbone} yet: measure it on a server where you can edit."
+            ).format(backbone=label)
+        )
         return
     if advice is None:
-        if not st.button(f"Measure this dataset with {label}", key=f"advise_{manifest.id}"):
+        measure_label = _("Measure this dataset with {backbone}").format(backbone=label)
+        if not st.button(measure_label, key=f"advise_{manifest.id}"):
             return
         advice = measure_with_progress(settings, manifest, backbone)
         if advice is None:
@@ -39,48 +46,59 @@ def advisor_section(settings, manifest, backbone: str) -> None:
 
 def measure_with_progress(settings, manifest, backbone, again=False) -> advisor.Advice | None:
     return with_progress(
-        f"Measuring {manifest.name}…",
+        _("Measuring {dataset}…").format(dataset=manifest.name),
         lambda say: advisor.measure(settings, manifest, backbone, say, again),
-        failed="Could not measure this dataset ({error}).",
+        failed=_("Could not measure this dataset ({error})."),
     )
 
 
 def show_advice(settings, manifest, advice: advisor.Advice) -> None:
     cols = st.columns(5)
-    cols[0].metric("Images", f"{advice.n_images:,}")
-    cols[1].metric("Classes", advice.n_classes)
-    cols[2].metric("Training images per class", f"{advice.train_per_class:g}")
-    cols[3].metric("Size", advice.size)
+    cols[0].metric(_("Images"), number(advice.n_images))
+    cols[1].metric(_("Classes"), advice.n_classes)
+    cols[2].metric(_("Training images per class"), f"{advice.train_per_class:g}")
+    cols[3].metric(_("Size"), _(advisor.WORDS[advice.size]))
     cols[4].metric(
-        "Similarity to ImageNet",
+        _("Similarity to ImageNet"),
         f"{advice.similarity:.2f}",
-        advice.verdict,
+        _(advisor.WORDS[advice.verdict]),
         delta_color="green" if advice.verdict == "similar" else "red",
         delta_arrow="off",
     )
     references = advisor.all_stored(settings, advice.backbone)
-    st.plotly_chart(
+    chart, note = st.columns([3, 2])
+    chart.plotly_chart(
         advisor.charts.quadrant_chart(advice, references), width="stretch", key="advice_chart"
     )
+    with note:
+        tutorial_note(3)
     strategy = STRATEGIES[advice.strategy]
-    st.success(f"**Recommendation: {strategy.title}** — {advice.reason}")
-    for col, s in zip(st.columns(len(advice.signals)), advice.signals, strict=True):
+    st.success(
+        _("**Recommendation: {strategy}** — {reason}").format(
+            strategy=_(strategy.title), reason=advice.reason
+        )
+    )
+    signals = advice.signals  # title, question and note in the reader's language
+    for col, s in zip(st.columns(len(signals)), signals, strict=True):
         with col:
             if s.score is None:
-                st.metric(s.title, "not measured")
+                st.metric(s.title, _("not measured"))
             else:
-                says = "similar" if s.score >= 0.5 else "different"
+                similar = s.score >= 0.5
+                says = _("similar (score {score})") if similar else _("different (score {score})")
                 st.metric(
                     s.title,
                     f"{s.value:.3g}",
-                    f"{says} (score {s.score:.2f})",
-                    delta_color="green" if says == "similar" else "red",
+                    says.format(score=f"{s.score:.2f}"),
+                    delta_color="green" if similar else "red",
                     delta_arrow="off",
                 )
             st.caption(s.question + (f" **{s.note}.**" if s.note else ""))
     st.caption(
-        f"ImageNet classifier used: {advice.classifier}. Measured in {advice.seconds:.1f} s. "
-        "Thresholds and the figures behind them: docs/advisor.md."
+        _(
+            "ImageNet classifier used: {classifier}. Measured in {seconds} s. "
+            "Thresholds and the figures behind them: docs/advisor.md."
+        ).format(classifier=advice.classifier_text, seconds=f"{advice.seconds:.1f}")
     )
     if not settings.readonly:  # both compute and store
         reference_points(settings, advice, references)
@@ -93,12 +111,17 @@ def reference_points(settings, advice, references) -> None:
     missing = [name for name in datasets.SAMPLES if name not in measured]
     if not missing:
         return
-    help_text = "Adds the built-in samples as datasets and measures them (digits: ~20 s)."
-    label = f"Add reference points: measure the samples ({', '.join(missing)})"
+    said = {name: _(datasets.SAMPLE_NAMES.get(name, name)) for name in datasets.SAMPLES}
+    help_text = _(
+        "Adds the built-in samples as datasets and measures them ({digits}: ~20 s)."
+    ).format(digits=said.get("digits", "digits"))
+    label = _("Add reference points: measure the samples ({samples})").format(
+        samples=", ".join(said[name] for name in missing)
+    )
     if st.button(label, key="advice_samples", help=help_text):
         for name in missing:
             sample = with_progress(
-                f"Adding {name}…",
+                _("Adding {sample}…").format(sample=said[name]),
                 lambda say, n=name: datasets.ingest_sample(settings, n, lambda f, _: say(f, "")),
                 expected=(),
             )
@@ -112,17 +135,19 @@ def actions(settings, manifest, advice) -> None:
         return
     jm = glue.job_manager()
     c1, c2, c3, c4 = st.columns(4)
-    if c1.button("Train the recommended strategy", type="primary", key="advice_train"):
-        run, _ = jm.submit(advisor.ladder.recommended_config(advice), by=glue.user_name())
+    if c1.button(_("Train the recommended strategy"), type="primary", key="advice_train"):
+        run, _created = jm.submit(advisor.ladder.recommended_config(advice), by=glue.user_name())
         _show_run(manifest, run.id)
-    help_text = "Every strategy with its default settings: the measurement that checks the advice."
-    if c2.button("Run the whole ladder (5 runs)", key="advice_ladder", help=help_text):
+    help_text = _(
+        "Every strategy with its default settings: the measurement that checks the advice."
+    )
+    if c2.button(_("Run the whole ladder (5 runs)"), key="advice_ladder", help=help_text):
         by = glue.user_name()
         ids = [jm.submit(c, by=by)[0].id for c in advisor.ladder.ladder_configs(advice)]
         _show_run(manifest, ids[0])
-    if c3.button("Put it in the form below", key="advice_form"):
+    if c3.button(_("Put it in the form below"), key="advice_form"):
         st.session_state[session_keys.STRATEGY] = advice.strategy
-    again = c4.button("Measure again", key="advice_again")
+    again = c4.button(_("Measure again"), key="advice_again")
     if again and measure_with_progress(settings, manifest, advice.backbone, again=True):
         st.rerun()
 
@@ -145,17 +170,20 @@ def ladder(manifest, advice) -> None:
         if check.pending or any(row["finished runs"] for row in check.rows):
             show_check(check)
         if check.pending:
-            st.caption(f"{len(check.pending)} ladder run(s) queued or running…")
+            st.caption(_("{n} ladder run(s) queued or running…").format(n=len(check.pending)))
         return bool(check.pending)
 
     live_view("ladder", draw, bool(ladder_check().pending))
 
 
 def show_check(check: advisor.ladder.LadderCheck) -> None:
-    st.markdown("**Checking the advice against the ladder**")
+    st.markdown(_("**Checking the advice against the ladder**"))
     percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(
-        check.rows, hide_index=True, width="stretch", column_config={"best val acc": percent}
+        advisor.ladder.table(check.rows),
+        hide_index=True,
+        width="stretch",
+        column_config={_(advisor.ladder.COLUMNS["best val acc"]): percent},
     )
     if check.right is None:
         st.info(check.message)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import datasets, featurespace, glue
+from dashboard.i18n import N_, _, number, percent
 from dashboard.settings import ReadOnlyError
 from models.weights import WeightsUnavailable
 from pages.widgets import session_keys
 from pages.widgets.progress import with_progress
 
-INTRO = (
+INTRO = N_(
     "Each dot is an image, placed by the backbone's pooled features (nearby dots: images the "
     "network sees as alike). Left: the ImageNet-pretrained backbone. Right: the same network "
     "with random weights. Classes that already fall apart on the left are why a new head on "
@@ -20,7 +21,7 @@ INTRO = (
 )
 
 
-RUN_INTRO = (
+RUN_INTRO = N_(
     "The same images, placed by the pretrained features (left) and by this run's own model "
     "after training (right): training pulls the classes apart."
 )
@@ -29,19 +30,21 @@ RUN_INTRO = (
 def feature_space(settings, manifest, backbone: str, run=None) -> None:
     """Before training (`run` None): pretrained beside random weights. For a finished run:
     pretrained beside the run's fine-tuned features."""
-    st.subheader("Feature space" if run is None else "Feature space after this run")
-    st.caption(INTRO if run is None else RUN_INTRO)
+    st.subheader(_("Feature space") if run is None else _("Feature space after this run"))
+    st.caption(_(INTRO if run is None else RUN_INTRO))
     where = "" if run is None else f"_{run.id}"
-    method = st.radio("Map", featurespace.METHODS, horizontal=True, key=f"fs_method{where}")
+    method = st.radio(_("Map"), featurespace.METHODS, horizontal=True, key=f"fs_method{where}")
     key = f"fs_{manifest.id}_{backbone}_{method}{where}"
     if settings.readonly:  # a stored map (looked up once per session), or none
         if key not in st.session_state:
             st.session_state[key] = _stored(settings, manifest, backbone, method, run)
         if st.session_state[key] is None:
-            st.caption("Not mapped yet: map it on a server where you can edit.")
+            st.caption(_("Not mapped yet: map it on a server where you can edit."))
             return
     if key not in st.session_state:
-        label = "Map this dataset in feature space" if run is None else "Map this run's features"
+        label = (
+            _("Map this dataset in feature space") if run is None else _("Map this run's features")
+        )
         if not st.button(label, key=f"fs_go_{manifest.id}{where}"):
             return
         fmap = _compute(settings, manifest, backbone, method, run)
@@ -61,11 +64,11 @@ def feature_space(settings, manifest, backbone: str, run=None) -> None:
 def _compute(settings, manifest, backbone, method, run) -> featurespace.FeatureMap | None:
     run_id = None if run is None else run.id
     return with_progress(
-        "Mapping…",
+        _("Mapping…"),
         lambda say: featurespace.feature_map(
             settings, manifest, backbone, method, say=say, run_id=run_id
         ),
-        failed="The map could not be made: {error}",
+        failed=_("The map could not be made: {error}"),
     )
 
 
@@ -92,14 +95,21 @@ def _show_map(fmap, manifest, where: str) -> None:
     points = (event or {}).get("selection", {}).get("points", [])
     if points and "customdata" in points[0]:
         st.session_state[session_keys.picked_image(manifest.id)] = int(points[0]["customdata"])
-    sep = "; ".join(f"{title} {value:.2f}" for title, value in fmap.separation.items())
-    note = (
-        f"{fmap.method} of {len(fmap.rows):,} images"
-        + (f" (a stratified sample of {fmap.total:,})" if fmap.sampled else "")
-        + f". Class separation (silhouette, -1 to 1): {sep}. Markers: ● train, ◆ validation."
-        + ("" if where else " Click a dot to see its neighbours.")
+    sep = "; ".join(f"{_(title)} {value:.2f}" for title, value in fmap.separation.items())
+    if fmap.sampled:
+        note = _(
+            "{method} of {n} images (a stratified sample of {total}). Class separation "
+            "(silhouette, -1 to 1): {separation}. Markers: ● train, ◆ validation."
+        )
+    else:
+        note = _(
+            "{method} of {n} images. Class separation (silhouette, -1 to 1): {separation}. "
+            "Markers: ● train, ◆ validation."
+        )
+    note = note.format(
+        method=fmap.method, n=number(len(fmap.rows)), total=number(fmap.total), separation=sep
     )
-    st.caption(note)
+    st.caption(note if where else note + " " + _("Click a dot to see its neighbours."))
 
 
 def _pick_image(fmap, manifest) -> int | None:
@@ -107,10 +117,10 @@ def _pick_image(fmap, manifest) -> int | None:
     key = session_keys.picked_image(manifest.id)
     st.session_state.setdefault(key, None)  # a click on a dot sets it (_show_map)
     return st.selectbox(
-        "Image",
+        _("Image"),
         options,
         key=key,
-        placeholder="Pick an image (or click a dot)",
+        placeholder=_("Pick an image (or click a dot)"),
         format_func=lambda i: f"{fmap.records[i].original} · {fmap.records[i].cls}",
     )
 
@@ -122,35 +132,37 @@ def _thumb(manifest, record):
 def _show_neighbours(manifest, fmap, chosen: int) -> None:
     near = featurespace.nearest(fmap.features, chosen)
     pictures = [_thumb(manifest, fmap.records[chosen])]
-    captions = [f"picked · {fmap.records[chosen].cls}"]
+    captions = [_("picked · {cls}").format(cls=fmap.records[chosen].cls)]
     for i, sim in near:
         pictures.append(_thumb(manifest, fmap.records[i]))
         captions.append(f"{fmap.records[i].cls} · {sim:.2f}")
-    st.markdown("**Nearest neighbours** (pretrained features, cosine similarity)")
+    st.markdown(_("**Nearest neighbours** (pretrained features, cosine similarity)"))
     st.image(pictures, caption=captions, width=96)
 
 
 def _show_suspects(manifest, fmap) -> None:
     suspects = fmap.suspects
     classes = manifest.classes
-    st.markdown(f"**Likely label problems** ({len(suspects)})")
+    st.markdown(_("**Likely label problems** ({n})").format(n=len(suspects)))
     if not suspects:
-        st.caption("No image whose nearest neighbours mostly carry another label.")
+        st.caption(_("No image whose nearest neighbours mostly carry another label."))
     else:
         st.caption(
-            "Images whose label a linear probe on the pretrained features, trained without "
-            "them, finds unlikely (at most 15%) while it gives another class 50% or more; "
-            "clearest first. Look at them: a wrong label, or a hard image."
+            _(
+                "Images whose label a linear probe on the pretrained features, trained without "
+                "them, finds unlikely (at most {given}) while it gives another class {other} or "
+                "more; clearest first. Look at them: a wrong label, or a hard image."
+            ).format(given=percent(0.15, 0), other=percent(0.5, 0))
         )
         st.dataframe(
             [
                 {
-                    "file": fmap.records[s.index].original,
-                    "labelled": classes[s.label],
-                    "features say": classes[s.likely],
-                    "p(label)": round(s.given_probability, 3),
-                    "p(other)": round(s.likely_probability, 3),
-                    "neighbours agreeing": f"{s.neighbours_share:.0%}",
+                    _("file"): fmap.records[s.index].original,
+                    _("labelled"): classes[s.label],
+                    _("features say"): classes[s.likely],
+                    _("p(label)"): round(s.given_probability, 3),
+                    _("p(other)"): round(s.likely_probability, 3),
+                    _("neighbours agreeing"): percent(s.neighbours_share, 0),
                 }
                 for s in suspects
             ],
@@ -162,18 +174,18 @@ def _show_suspects(manifest, fmap) -> None:
             width=96,
         )
     pairs = fmap.near_duplicates
-    st.markdown(f"**Near-duplicates** ({len(pairs)})")
+    st.markdown(_("**Near-duplicates** ({n})").format(n=len(pairs)))
     if pairs:
         st.dataframe(
             [
                 {
-                    "first": fmap.records[p.first].original,
-                    "second": fmap.records[p.second].original,
-                    "similarity": round(p.similarity, 3),
+                    _("first"): fmap.records[p.first].original,
+                    _("second"): fmap.records[p.second].original,
+                    _("similarity"): round(p.similarity, 3),
                 }
                 for p in pairs
             ],
             hide_index=True,
         )
     else:
-        st.caption("No two different files nearly alike (cosine similarity over 0.97).")
+        st.caption(_("No two different files nearly alike (cosine similarity over 0.97)."))

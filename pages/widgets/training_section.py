@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import features, glue, model_menu, text, training
-from dashboard.runs import RunStatus
+from dashboard.i18n import _, percent, pgettext
+from dashboard.runs import RunStatus, message_text, status_text
 from models.strategies import STRATEGIES
 from pages.widgets import results_view, session_keys
 from pages.widgets.live import live_view
@@ -19,11 +20,11 @@ def choose_backbone(settings) -> str:
     choices = {c.backbone.key: c for c in model_menu.backbone_choices(settings)}
     keys = list(choices)
     return st.selectbox(
-        "Backbone",
+        _("Backbone"),
         keys,
         index=keys.index(model_menu.default_backbone(settings)),
         key=session_keys.BACKBONE,
-        format_func=lambda k: f"{choices[k].backbone.label} · {choices[k].status}",
+        format_func={k: f"{c.backbone.label} · {c.status}" for k, c in choices.items()}.get,
     )
 
 
@@ -39,10 +40,10 @@ def training_section(settings, manifest, backbone: str) -> None:
     ids = [r.id for r in runs]
     current = st.session_state.get(session_keys.RUN)
     chosen = st.selectbox(
-        "Runs on this dataset",
+        _("Runs on this dataset"),
         ids,
         index=ids.index(current) if current in ids else 0,
-        format_func=lambda i: _run_label(next(r for r in runs if r.id == i)),
+        format_func={r.id: _run_label(r) for r in runs}.get,  # made here, in this language
         key=session_keys.run_choice(manifest.id),
     )
     st.session_state[session_keys.RUN] = chosen
@@ -56,42 +57,53 @@ def training_section(settings, manifest, backbone: str) -> None:
 
 
 def _run_label(run) -> str:
-    acc = f" · val acc {run.final_val_acc:.1%}" if run.final_val_acc is not None else ""
-    by = f" · by {run.created_by}" if run.created_by else ""
-    return f"{run.name} · {run.status}{acc}{by} · {run.id}"
+    parts = [run.name, status_text(run.status)]
+    if run.final_val_acc is not None:
+        parts.append(_("val acc {accuracy}").format(accuracy=percent(run.final_val_acc)))
+    if run.created_by:
+        parts.append(_("by {name}").format(name=run.created_by))
+    return " · ".join([*parts, run.id])
 
 
 def configure_and_submit(settings, manifest, backbone: str) -> str | None:
     strategy = st.selectbox(
-        "Strategy",
+        _("Strategy"),
         list(STRATEGIES),
         key=session_keys.STRATEGY,
-        format_func=lambda k: STRATEGIES[k].title,
+        format_func={k: _(s.title) for k, s in STRATEGIES.items()}.get,
     )
-    st.caption(STRATEGIES[strategy].advice)
+    st.caption(_(STRATEGIES[strategy].advice))
     d = training.default_config(manifest.id, backbone, strategy)
     k = f"{backbone}_{strategy}"  # per-choice keys: each strategy opens with its own defaults
     with st.form(f"train_form_{k}"):
         a, b, c, e = st.columns(4)
-        epochs = a.number_input("Epochs", 1, 500, d.epochs, key=f"epochs_{k}")
-        batch = b.select_slider("Batch size", [8, 16, 32, 64, 128], d.batch_size, key=f"batch_{k}")
-        lr = c.number_input(
-            "Learning rate", 1e-6, 1.0, d.learning_rate, format="%.5f", key=f"lr_{k}"
+        epochs = a.number_input(_("Epochs"), 1, 500, d.epochs, key=f"epochs_{k}")
+        batch = b.select_slider(
+            _("Batch size"), [8, 16, 32, 64, 128], d.batch_size, key=f"batch_{k}"
         )
-        size = e.number_input("Image size", 32, 600, d.image_size, step=8, key=f"size_{k}")
+        lr = c.number_input(
+            _("Learning rate"), 1e-6, 1.0, d.learning_rate, format="%.5f", key=f"lr_{k}"
+        )
+        size = e.number_input(_("Image size"), 32, 600, d.image_size, step=8, key=f"size_{k}")
         a, b, c, e = st.columns(4)
-        augment = a.checkbox("Augmentation", d.augment, key=f"augment_{k}")
-        early = b.checkbox("Early stopping", d.early_stopping, key=f"early_{k}")
-        seed = c.number_input("Seed", 0, 2**31 - 1, d.seed, key=f"seed_{k}")
-        again = e.checkbox("Train again", False, key=f"again_{k}", help="Ignore a stored result.")
+        augment = a.checkbox(_("Augmentation"), d.augment, key=f"augment_{k}")
+        early = b.checkbox(_("Early stopping"), d.early_stopping, key=f"early_{k}")
+        seed = c.number_input(_("Seed"), 0, 2**31 - 1, d.seed, key=f"seed_{k}")
+        again = e.checkbox(
+            _("Train again"), False, key=f"again_{k}", help=_("Ignore a stored result.")
+        )
         a, b = st.columns([1, 3])
-        submitted = a.form_submit_button("Train", type="primary")
+        submitted = a.form_submit_button(pgettext("button", "Train"), type="primary")
         find_lr = b.form_submit_button(
-            "Find a learning rate",
-            help="A short range test on this model and data: the loss as the learning rate grows.",
+            _("Find a learning rate"),
+            help=_(
+                "A short range test on this model and data: the loss as the learning rate grows."
+            ),
         )
     if STRATEGIES[strategy].head_only and augment:
-        st.caption("With augmentation on, the feature cache is off: every epoch sees new images.")
+        st.caption(
+            _("With augmentation on, the feature cache is off: every epoch sees new images.")
+        )
     config = d.with_(
         epochs=int(epochs),
         batch_size=int(batch),
@@ -106,7 +118,7 @@ def configure_and_submit(settings, manifest, backbone: str) -> str | None:
         return None
     run, reused = glue.job_manager().submit(config, again=again, by=glue.user_name())
     if reused and run.status == RunStatus.FINISHED:
-        st.info("These settings ran before on this dataset: showing the stored result.")
+        st.info(_("These settings ran before on this dataset: showing the stored result."))
     return run.id
 
 
@@ -115,7 +127,8 @@ def learning_rate_finder(settings, config, lr_key: str, run_now: bool) -> None:
     shown = f"lr_finder_{lr_key}"
     if run_now:
         found = with_progress(
-            "Learning-rate range test…", lambda say: training.lr_range.find(settings, config, say)
+            _("Learning-rate range test…"),
+            lambda say: training.lr_range.find(settings, config, say),
         )
         if found is None:
             return
@@ -127,7 +140,7 @@ def learning_rate_finder(settings, config, lr_key: str, run_now: bool) -> None:
     curve = training.charts.lr_range_curve(result.rates, result.losses, result.suggestion)
     st.plotly_chart(curve, width="stretch", key=f"lr_curve_{lr_key}")
     st.button(
-        f"Use the suggested learning rate {result.suggestion:.2g}",
+        _("Use the suggested learning rate {rate}").format(rate=f"{result.suggestion:.2g}"),
         key=f"use_{lr_key}",
         on_click=_set_learning_rate,
         args=(lr_key, result.suggestion),
@@ -147,20 +160,39 @@ def run_progress(run_id: str, readonly: bool = False) -> bool:
     p = jm.progress(run)
     if p.status == RunStatus.QUEUED:
         st.info(
-            f"Waiting for the trainer: number {p.place} in the queue." if p.place else "Starting…"
+            _("Waiting for the trainer: number {place} in the queue.").format(place=p.place)
+            if p.place
+            else _("Starting…")
         )
     elif p.status == RunStatus.RUNNING and p.here:
         st.progress(p.fraction, text=p.text)
         if p.message:
-            st.caption(p.message)
+            st.caption(message_text(p.message))
     elif p.status == RunStatus.RUNNING:  # a Ray worker's, or another server's on one store
-        st.info(f"Training in another process ({md(p.owner)}); its epochs appear below.")
+        st.info(
+            _("Training in another process ({owner}); its epochs appear below.").format(
+                owner=md(p.owner)
+            )
+        )
     elif p.status in (RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.STOPPED):
         failed = p.status == RunStatus.FAILED
-        (st.error if failed else st.warning)(f"{p.status}: {md(p.message)}")
-    if p.status == RunStatus.RUNNING and not readonly and st.button("Stop", key=f"stop_{run_id}"):
+        shown = _("{status}: {message}").format(
+            status=status_text(p.status), message=md(message_text(p.message))
+        )
+        (st.error if failed else st.warning)(shown)
+    if (
+        p.status == RunStatus.RUNNING
+        and not readonly
+        and st.button(_("Stop"), key=f"stop_{run_id}")
+    ):
         jm.stop(run_id)
-    st.caption(f"Device: {md(run.device or '—')} · run {md(run.id)} · status {run.status}")
+    st.caption(
+        _("Device: {device} · run {run} · status {status}").format(
+            device=md(message_text(run.device or "—")),
+            run=md(run.id),
+            status=status_text(run.status),
+        )
+    )
     if epochs:
         curves = training.charts.training_curves(epochs)
         st.plotly_chart(curves, width="stretch", key=f"curves_{run_id}")
@@ -169,11 +201,16 @@ def run_progress(run_id: str, readonly: bool = False) -> bool:
 
 def caches(settings) -> None:
     mb = {k: v / 2**20 for k, v in features.cache_sizes(settings).items()}
-    with st.expander(f"Caches: features {mb['features']:.1f} MB · pixels {mb['pixels']:.1f} MB"):
+    label = _("Caches: features {features} MB · pixels {pixels} MB").format(
+        features=f"{mb['features']:.1f}", pixels=f"{mb['pixels']:.1f}"
+    )
+    with st.expander(label):
         st.caption(
-            "Cached backbone features and decoded images make later runs fast. "
-            "Clearing them is safe; they are rebuilt when needed."
+            _(
+                "Cached backbone features and decoded images make later runs fast. "
+                "Clearing them is safe; they are rebuilt when needed."
+            )
         )
-        if st.button("Clear caches", key="clear_caches"):
+        if st.button(_("Clear caches"), key="clear_caches"):
             features.clear_caches(settings)
             st.rerun()
