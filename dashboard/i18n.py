@@ -22,6 +22,8 @@ import contextvars
 import functools
 import gettext
 import io
+import re
+import string
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from models.words import N_
 __all__ = [
     "LANGUAGES",
     "N_",
+    "StoredText",
     "_",
     "language",
     "language_of",
@@ -103,6 +106,34 @@ def translations(lang: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+class StoredText:
+    """English sentences the app stores (a run's message, a skipped file's reason), shown in the
+    reader's language: a stored text that fills one of `templates` is translated as that
+    template with the same values; any other text is looked up as it is."""
+
+    def __init__(self, templates: tuple[str, ...]):
+        self.patterns = [(t, _template_pattern(t)) for t in templates]
+
+    def __call__(self, stored: str) -> str:
+        if not stored:
+            return stored
+        for template, pattern in self.patterns:
+            found = pattern.fullmatch(stored)
+            if found:
+                return _(template).format(**found.groupdict())
+        return _(stored)
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    """The template as a regular expression, each {field} a named group."""
+    parts = []
+    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field:
+            parts.append(f"(?P<{field}>.+?)")
+    return re.compile("".join(parts), re.DOTALL)
 
 
 def percent(value: float, digits: int = 1) -> str:

@@ -9,10 +9,7 @@ reason (an image's or a path's fixed sentence) is looked up as it is.
 
 from __future__ import annotations
 
-import re
-import string
-
-from dashboard.i18n import N_, _
+from dashboard.i18n import N_, StoredText, _
 
 SPLIT_WORDS = {"train": N_("train"), "val": N_("val"), "test": N_("test")}
 
@@ -42,19 +39,6 @@ IMAGE_TEMPLATES = (
 TEMPLATES = (NO_EXTENSION, OS_FILE, NOT_AN_IMAGE, RATIO, DAMAGED, *IMAGE_TEMPLATES)
 
 
-def _pattern(template: str) -> re.Pattern:
-    """The template as a regular expression, each {field} a named group."""
-    parts = []
-    for literal, field, _spec, _conversion in string.Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if field:
-            parts.append(f"(?P<{field}>.+?)")
-    return re.compile("".join(parts), re.DOTALL)
-
-
-PATTERNS = [(template, _pattern(template)) for template in TEMPLATES]
-
-
 def split_text(split: str) -> str:
     """A split as a page shows it: "train", "학습"."""
     words = SPLIT_WORDS.get(split)
@@ -66,12 +50,5 @@ def layout_text(layout: str) -> str:
     return _(layout) if layout else layout
 
 
-def reason_text(reason: str) -> str:
-    """A stored reason for skipping a file, in the reader's language where it is one of ours."""
-    if not reason:
-        return reason
-    for template, pattern in PATTERNS:
-        found = pattern.fullmatch(reason)
-        if found:
-            return _(template).format(**found.groupdict())
-    return _(reason)
+# A stored reason for skipping a file, in the reader's language where it is one of ours.
+reason_text = StoredText(TEMPLATES)

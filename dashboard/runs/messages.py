@@ -10,10 +10,7 @@ catalog does not know it.
 
 from __future__ import annotations
 
-import re
-import string
-
-from dashboard.i18n import N_, _
+from dashboard.i18n import N_, StoredText, _
 from dashboard.runs.record import RunStatus
 
 STATUS_WORDS = {
@@ -40,32 +37,12 @@ CPU_DEVICE = N_("CPU ({cores} cores)")  # models.devices.CPU_NAME: a run's devic
 TEMPLATES = (SERVER_STOPPED, USER_STOPPED, RAY_DIED, CPU_DEVICE)
 
 
-def _pattern(template: str) -> re.Pattern:
-    """The template as a regular expression, each {field} a named group."""
-    parts = []
-    for literal, field, _spec, _conversion in string.Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if field:
-            parts.append(f"(?P<{field}>.+?)")
-    return re.compile("".join(parts), re.DOTALL)
-
-
-PATTERNS = [(template, _pattern(template)) for template in TEMPLATES]
-
-
 def status_text(status: RunStatus | str) -> str:
     """A status as a page shows it: "finished", "완료"."""
     words = STATUS_WORDS.get(status)
     return _(words) if words else str(status)
 
 
-def message_text(message: str) -> str:
-    """A stored run message as a page shows it, in the reader's language where it is one of
-    the trainers' sentences."""
-    if not message:
-        return message
-    for template, pattern in PATTERNS:
-        found = pattern.fullmatch(message)
-        if found:
-            return _(template).format(**found.groupdict())
-    return _(message)
+# A stored run message as a page shows it, in the reader's language where it is one of
+# the trainers' sentences.
+message_text = StoredText(TEMPLATES)
