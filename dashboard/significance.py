@@ -1,4 +1,9 @@
-"""What a validation set can resolve: shared by the Compare page and the advisor's ladder check.
+"""What a validation set can resolve: shared by the Compare page, the advisor's ladder check
+and every accuracy a page shows with its interval.
+
+An accuracy measured on n images carries a 95% Wilson score interval (`wilson`): unlike
+p ± 1.96 standard errors it stays inside 0-100% and is honest at 0 or n right. Two figures whose
+intervals overlap are "within noise": the page names no winner between them.
 
 An accuracy measured on n images has a standard error of sqrt(p(1 - p) / n); differences
 smaller than that (and never less than one image) are noise, not a verdict. A model "learnt"
@@ -11,6 +16,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+Z95 = 1.959963984540054  # the normal quantile of a two-sided 95% interval
+
+
+def wilson(accuracy: float, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval (Wilson 1927; Newcombe 1998's method 3) of an accuracy
+    measured on `n` images; (0, 1) with none."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = min(max(accuracy, 0.0), 1.0)
+    centre = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    scale = 1 + z * z / n
+    return max(0.0, (centre - half) / scale), min(1.0, (centre + half) / scale)
+
+
+def overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether two intervals share any value: their figures are within noise of each other."""
+    return a[0] <= b[1] and b[0] <= a[1]
 
 
 def resolution(accuracy: float, n_val: int) -> float:

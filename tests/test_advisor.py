@@ -210,17 +210,32 @@ def test_the_ladder_check_waits_for_every_rung_then_judges_the_advice():
     ]
     check = advisor.ladder.check(advice, ladder, n_val=40)
     assert check.complete and check.best == "finetune_top"
-    assert check.right and "holds" in check.message  # 1 point behind: 40 images can't tell
-    assert check.tolerance == pytest.approx((0.81 * 0.19 / 40) ** 0.5)
-    ladder[2] = run("finetune_top", 0.90)
+    assert check.right and check.within_noise and "Within noise" in check.message
+    assert "names no winner" in check.message  # 1 point behind: 40 images can't tell
+    ladder[2] = run("finetune_top", 0.90)  # 65-90% and 77-96% overlap: still no winner
     check = advisor.ladder.check(advice, ladder, n_val=40)
-    assert check.right is False and "wrong" in check.message
-    assert check.tolerance < 0.10  # 10 points behind is more than 40 images' noise (4.7)
+    assert check.within_noise and "Within noise" in check.message
+    assert not advisor.ladder.check(advice, ladder, n_val=400).within_noise  # more images
+    ladder[0] = run("linear_head", 0.60)  # 45-74% against 77-96%: apart
+    check = advisor.ladder.check(advice, ladder, n_val=40)
+    assert check.right is False and not check.within_noise and "wrong" in check.message
     tie = [run(r.strategy, 1.0 if r.strategy != "scratch" else 0.5) for r in ladder]
     check = advisor.ladder.check(made_up_advice(40, DIFFERENT), tie, n_val=40)
     assert check.best == "full_finetune" and check.right and "tied with" in check.message
     other_backbone = [run(r.strategy, 0.99, backbone="ResNet50") for r in ladder]
     assert advisor.ladder.check(advice, ladder + other_backbone, 40).best == "finetune_top"
+
+
+def test_the_wilson_interval_matches_newcombes_table():
+    # Newcombe (1998), Statistics in Medicine 17:857, table I, method 3 (the score interval).
+    known = {(81, 263): (0.2553, 0.3662), (15, 148): (0.0624, 0.1605), (0, 20): (0.0, 0.1611)}
+    known |= {(1, 29): (0.0061, 0.1718), (29, 29): (0.8830, 1.0)}
+    for (right, n), (low, high) in known.items():
+        assert significance.wilson(right / n, n) == pytest.approx((low, high), abs=5e-5)
+    assert significance.wilson(0.5, 0) == (0.0, 1.0)
+    assert significance.overlap((0.1, 0.3), (0.3, 0.5)) and not significance.overlap(
+        (0, 0.2), (0.3, 1)
+    )
 
 
 def test_resolution_is_one_standard_error_and_at_least_one_image():

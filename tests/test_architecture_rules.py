@@ -47,6 +47,7 @@ FEATURES = (
     "datasets",
     "runs",
     "features",
+    "probes",
     "training",
     "advisor",
     "compare",
@@ -60,6 +61,7 @@ LEVELS = [
     {"datasets"},
     {"runs"},  # the record: read without the machinery that trains
     {"features"},  # what networks compute from images, cached: below all who read it
+    {"probes"},  # quick linear models on cached features: questions about the data
     {"training"},  # execution: the queue, the executors, the trainer
     {"advisor", "compare", "explore", "featurespace"},
     {"report"},  # a run's report gathers the features' charts

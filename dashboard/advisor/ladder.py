@@ -1,10 +1,10 @@
 """Was the advice right? The strategy ladder's runs on the same dataset and backbone decide.
 
-Each rung's figure is the best validation accuracy of its finished runs. The advice counts as
-right when its strategy is the best rung, or comes within what the validation set can resolve:
-one standard error of the best accuracy, sqrt(p(1 - p) / n), and never less than one image.
-With 40 validation images and p = 0.6 that is ±7.7 points: small sets cannot tell close rungs
-apart, and the page says so rather than call a two-image gap a verdict.
+Each rung's figure is the best validation accuracy of its finished runs, with its 95% Wilson
+interval on the validation images. The advice counts as right when its strategy is the best
+rung; when its interval overlaps the best rung's, the ladder names no winner: the two are
+within noise. With 40 validation images, 80% has the interval 65-90%: small sets cannot tell
+close rungs apart, and the page says so rather than call a few images' gap a verdict.
 
 A check's rows hold English words (data: tests and the page read them by key); `table` gives
 them in the reader's language. Its message is made in the language of the moment.
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from dashboard.advisor.advice import Advice
 from dashboard.i18n import N_, _, percent
 from dashboard.runs import RunStatus
-from dashboard.significance import learnt, learnt_threshold, resolution
+from dashboard.significance import learnt, learnt_threshold, overlap, wilson
 from dashboard.training import TrainConfig, default_config
 from models.strategies import STRATEGIES
 
@@ -27,6 +27,7 @@ COLUMNS = {
     "strategy": N_("strategy"),
     "finished runs": N_("finished runs"),
     "best val acc": N_("best val acc"),
+    "95% interval": N_("95% interval"),
     "recommended": N_("recommended"),
     "learnt": N_("learnt"),
     "best": N_("best"),
@@ -42,8 +43,8 @@ class LadderCheck:
     pending: list[str]  # ids of ladder runs still queued or running
     complete: bool  # every strategy has a finished run
     best: str | None
-    right: bool | None  # None until complete
-    tolerance: float
+    right: bool | None  # None until complete; True also when within noise of the best
+    within_noise: bool  # the advised rung's interval overlaps the best rung's
     message: str
 
 
@@ -71,6 +72,7 @@ def check(advice: Advice, runs: Sequence, n_val: int, prior: float | None = None
             "strategy": s.title,
             "finished runs": len(done),
             "best val acc": None if acc is None else round(acc, 4),
+            "95% interval": "" if acc is None else interval_text(acc, n_val),
             "recommended": ADVISED if key == advice.strategy else "",
         }
         if prior is not None and acc is not None:
@@ -78,13 +80,12 @@ def check(advice: Advice, runs: Sequence, n_val: int, prior: float | None = None
         rows.append(row)
     complete = len(best_acc) == len(STRATEGIES)
     best = max(best_acc, key=best_acc.get) if best_acc else None
-    tolerance = resolution(best_acc[best] if best else 0.5, n_val)
     if not complete:
         missing = len(STRATEGIES) - len(best_acc)
         text = _("{missing} of {total} strategies have no finished run yet.").format(
             missing=missing, total=len(STRATEGIES)
         )
-        return LadderCheck(rows, pending, False, best, None, tolerance, text)
+        return LadderCheck(rows, pending, False, best, None, False, text)
     if prior is not None and not any(learnt(a, prior, n_val) for a in best_acc.values()):
         text = _(
             "No rung rose above the class prior ({prior}; above {threshold} counts as learnt "
@@ -93,29 +94,41 @@ def check(advice: Advice, runs: Sequence, n_val: int, prior: float | None = None
         ).format(
             prior=percent(prior), threshold=percent(learnt_threshold(prior, n_val)), n_val=n_val
         )
-        return LadderCheck(rows, pending, True, None, None, tolerance, text)
+        return LadderCheck(rows, pending, True, None, None, False, text)
     top = best_acc[best]
     tied = [k for k, acc in best_acc.items() if acc == top]
     if advice.strategy in tied:
         best = advice.strategy  # a tie with the advised rung is a win for the advice
-    gap = top - best_acc[advice.strategy]
-    right = gap <= tolerance
-    message = _verdict(advice.strategy, best, tied, gap, tolerance, n_val)
+    advised = best_acc[advice.strategy]
+    noise = best != advice.strategy and overlap(wilson(top, n_val), wilson(advised, n_val))
+    message = _verdict(advice.strategy, best, tied, top, advised, noise, n_val)
     for row, key in zip(rows, STRATEGIES, strict=True):
         row["best"] = "★" if key == best else ""
-    return LadderCheck(rows, pending, True, best, right, tolerance, message)
+    return LadderCheck(rows, pending, True, best, best == advice.strategy or noise, noise, message)
+
+
+def interval_text(accuracy: float, n: int) -> str:
+    """ "65.2–89.5%": an accuracy's 95% Wilson interval on n images, for a table cell."""
+    low, high = wilson(accuracy, n)
+    return f"{percent(low)}–{percent(high)}"
 
 
 def _verdict(
-    advised: str, best: str, tied: list[str], gap: float, tolerance: float, n_val: int
+    advised: str,
+    best: str,
+    tied: list[str],
+    top: float,
+    advised_acc: float,
+    within_noise: bool,
+    n_val: int,
 ) -> str:
     """The complete ladder's word on the advice, in the language of the moment."""
-    right = gap <= tolerance
     names = {
         "best": _(STRATEGIES[best].title),
         "advised": _(STRATEGIES[advised].title),
-        "gap": percent(gap),
-        "tolerance": percent(tolerance),
+        "gap": percent(top - advised_acc),
+        "best_interval": interval_text(top, n_val),
+        "advised_interval": interval_text(advised_acc, n_val),
         "n_val": n_val,
     }
     if best == advised:
@@ -124,19 +137,19 @@ def _verdict(
             message = _("The advice was right: {best} was the best rung, tied with {others}.")
         else:
             message = _("The advice was right: {best} was the best rung.")
-        message = message.format(others=others, **names)
-    elif right:
-        message = _(
-            "The advice holds: {advised} came within {gap} of the best rung ({best}), inside "
-            "the ±{tolerance} that {n_val} validation images can resolve. More seeds (Compare "
-            "page) would separate them."
+        return message.format(others=others, **names)
+    if within_noise:
+        return _(
+            "Within noise: {best} came {gap} ahead of the advised {advised}, but their 95% "
+            "intervals on {n_val} validation images overlap ({best_interval} and "
+            "{advised_interval}), so the ladder names no winner. The advice holds; more "
+            "validation images or seeds (Compare page) would separate them."
         ).format(**names)
-    else:
-        message = _(
-            "The advice was wrong here: {best} beat the advised {advised} by {gap} validation "
-            "accuracy, more than the ±{tolerance} that {n_val} validation images can resolve."
-        ).format(**names)
-    return message
+    return _(
+        "The advice was wrong here: {best} beat the advised {advised} by {gap} validation "
+        "accuracy; their 95% intervals on {n_val} validation images do not overlap "
+        "({best_interval} and {advised_interval})."
+    ).format(**names)
 
 
 def table(rows: list[dict]) -> list[dict]:

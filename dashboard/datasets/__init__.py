@@ -12,6 +12,7 @@ from dashboard.datasets.ingest import (
     ingest_sample,
     ingest_zip,
 )
+from dashboard.datasets.manifest import Changes, Move
 from dashboard.datasets.pipeline import pixel_cache, records_data, training_data
 from dashboard.datasets.samples import SAMPLE_NAMES, SAMPLES
 from dashboard.datasets.store import (
@@ -27,18 +28,22 @@ from dashboard.datasets.store import (
     rename,
 )
 from dashboard.datasets.summary import Summary, sample_grid, summarize, validation_prior
+from dashboard.datasets.versions import Edit, diff, new_version, versions_of
 from dashboard.datasets.words import layout_text, reason_text, split_text
 
 __all__ = [
     "SAMPLES",
     "SAMPLE_NAMES",
+    "Changes",
     "DatasetError",
+    "Edit",
     "ImageRecord",
     "IngestResult",
     "Manifest",
     "Summary",
     "charts",
     "delete",
+    "diff",
     "get",
     "image_path",
     "ingest_classes",
@@ -47,6 +52,8 @@ __all__ = [
     "ingest_zip",
     "layout_text",
     "list_datasets",
+    "Move",
+    "new_version",
     "open_store",
     "pixel_cache",
     "read_image",
@@ -58,4 +65,5 @@ __all__ = [
     "summarize",
     "training_data",
     "validation_prior",
+    "versions_of",
 ]

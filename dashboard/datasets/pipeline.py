@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dashboard import trust
 from dashboard.datasets.store import DatasetError, ImageRecord, Manifest, open_store
 from dashboard.datasets.words import split_text
 from dashboard.i18n import _
@@ -63,9 +64,10 @@ def records_data(
     """A `tf.data.Dataset` of (float32 0-255 images, int labels) for the given image records."""
     from models import input_pipeline  # TensorFlow loads only when training data is needed
 
-    folder = open_store(settings).local_folder(manifest.id)
+    store = open_store(settings)
+    folders = {home: store.local_folder(home) for home in {manifest.home(r) for r in records}}
     return input_pipeline.image_dataset(
-        [folder / r.file for r in records],
+        [folders[manifest.home(r)] / trust.image_file(r.file) for r in records],
         manifest.labels(records),
         [(r.width, r.height) for r in records],
         image_size=image_size,

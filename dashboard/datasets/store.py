@@ -103,8 +103,9 @@ class DatasetStore:
             return False
         manifest = _parse(text, dataset_id)
         work = self.tmp / f"pull-{uuid.uuid4().hex}"
-        try:
-            files = sorted({r.file for r in manifest.images})
+        work.mkdir(parents=True)
+        try:  # its own images: a version's others stay in the datasets that hold them
+            files = sorted({r.file for r in manifest.images if manifest.home(r) == dataset_id})
             self.shared.pull_many(
                 [f"datasets/{dataset_id}/{f}" for f in files], [work / f for f in files]
             )
@@ -130,6 +131,13 @@ class DatasetStore:
         return manifest
 
     def delete(self, dataset_id: str) -> None:
+        users = self.versions_using(dataset_id)
+        if users:  # their images live here
+            raise DatasetError(
+                _("Versions {names} use this dataset's images; delete them first.").format(
+                    names=", ".join(f"{m.name} ({m.id})" for m in users)
+                )
+            )
         if self.shared is not None:  # a mark, so other servers drop their copies too
             self.shared.write(f"deleted/{dataset_id}", b"")
             self.shared.delete(f"datasets/{dataset_id}/{MANIFEST}")
@@ -141,7 +149,8 @@ class DatasetStore:
         if self.shared is None or self.shared.exists(f"datasets/{dataset_id}/{MANIFEST}"):
             return
         folder = self.folder(dataset_id)
-        images_ = sorted((folder / "images").iterdir())
+        own = folder / "images"  # a version that only relabels or excludes has none
+        images_ = sorted(own.iterdir()) if own.is_dir() else []
         rel = shared_store.relative
         self.shared.push_many([(p, rel(self.settings, p)) for p in images_])
         shared_store.push(self.settings, folder / MANIFEST)
@@ -160,11 +169,21 @@ class DatasetStore:
             raise DatasetError(_("no dataset {id}").format(id=dataset_id))
         return folder
 
+    def versions_using(self, dataset_id: str) -> list[Manifest]:
+        """The other datasets (versions) whose images are stored in `dataset_id`'s folder."""
+        return [
+            m
+            for m in self.list()
+            if m.id != dataset_id and any(m.home(r) == dataset_id for r in m.images)
+        ]
+
     def image_path(self, manifest: Manifest, record: ImageRecord) -> Path:
-        return trust.inside(self.local_folder(manifest.id), trust.image_file(record.file))
+        folder = self.local_folder(manifest.home(record))
+        return trust.inside(folder, trust.image_file(record.file))
 
     def read_file(self, dataset_id: str, file: str) -> bytes:
-        """One image's bytes. A read-only server reads an image it lacks from the shared
+        """One image's bytes from the folder of `dataset_id`, the dataset that holds it
+        (`Manifest.home`). A read-only server reads an image it lacks from the shared
         store alone, checked against its name, and keeps nothing on disk; any other server
         pulls the whole dataset the first time."""
         local = trust.inside(self.folder(dataset_id), trust.image_file(file))
@@ -231,4 +250,4 @@ def image_path(settings: Settings, manifest: Manifest, record: ImageRecord) -> P
 
 
 def read_image(settings: Settings, manifest: Manifest, record: ImageRecord) -> bytes:
-    return open_store(settings).read_file(manifest.id, record.file)
+    return open_store(settings).read_file(manifest.home(record), record.file)

@@ -10,6 +10,7 @@ import uuid
 
 from dashboard import images, trust
 from dashboard.datasets import split as dataset_split
+from dashboard.datasets import versions
 from dashboard.datasets.manifest import ImageRecord, Manifest
 from dashboard.datasets.store import MANIFEST, DatasetError, DatasetStore
 from dashboard.i18n import _
@@ -56,10 +57,7 @@ class IngestWriter:
         classes = sorted({r.cls for r in self.records})
         if len(classes) < 2:
             raise DatasetError(_too_few(classes))
-        digest = hashlib.sha256()
-        for cls, split, sha in sorted((r.cls, r.split, r.sha) for r in self.records):
-            digest.update(f"{cls}\t{split}\t{sha}\n".encode())
-        dataset_id = digest.hexdigest()[:16]
+        dataset_id = versions.content_id(self.records)
         with contextlib.suppress(DatasetError):  # here already, or in the shared store
             return self.store.get(dataset_id), True
         final = self.store.folder(dataset_id)

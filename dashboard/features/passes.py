@@ -83,6 +83,11 @@ def split_features(
     if all(hits):
         return cached, hits
     settings.check_writable("computing features")  # a read-only server reads the cache only
+    inherited = _from_parent(settings, manifest, network, weights_id, image_size)
+    if inherited is not None:  # a version that only relabels or excludes: no forward pass
+        for entry, (x, y) in zip(entries, inherited, strict=True):
+            cache.save(entry, x, y)
+        return inherited, [True, True]
     both = datasets.training_data(
         settings,
         manifest,
@@ -100,6 +105,31 @@ def split_features(
     for entry, (x, y) in zip(entries, out, strict=True):
         cache.save(entry, x, y)
     return out, hits
+
+
+def _from_parent(settings, manifest, network, weights_id, image_size) -> list | None:
+    """This version's rows taken from its parent's cached entries, image by image (upload
+    hash), when those hold every one of its images (a relabel or an exclusion); else None."""
+    try:
+        parent = datasets.get(settings, manifest.parent) if manifest.parent else None
+    except datasets.DatasetError:  # deleted: the version computes its own
+        return None
+    if parent is None:
+        return None
+    cache, rows = FeatureCache(settings), {}
+    for split in FEATURE_SPLITS:
+        key = FeatureKey(network, weights_id, parent.id, split, image_size)
+        entry = _matching(cache.load(key.entry), labels(parent, split))
+        if entry is None:
+            return None
+        rows.update({r.sha: x for r, x in zip(parent.records(split), entry[0], strict=True)})
+    wanted = [manifest.records(split) for split in FEATURE_SPLITS]
+    if not all(r.sha in rows for records in wanted for r in records):
+        return None
+    return [
+        (np.stack([rows[r.sha] for r in records]), labels(manifest, split))
+        for records, split in zip(wanted, FEATURE_SPLITS, strict=True)
+    ]
 
 
 def _matching(entry: tuple | None, truth: np.ndarray) -> tuple | None:

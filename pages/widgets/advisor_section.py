@@ -185,7 +185,7 @@ def show_check(check: advisor.ladder.LadderCheck) -> None:
         width="stretch",
         column_config={_(advisor.ladder.COLUMNS["best val acc"]): percent},
     )
-    if check.right is None:
+    if check.right is None or check.within_noise:
         st.info(check.message)
     elif check.right:
         st.success(check.message)

@@ -8,7 +8,7 @@ from dashboard import datasets, glue, images, text
 from dashboard.datasets import DatasetError
 from dashboard.i18n import _, number, percent
 from dashboard.settings import READONLY_NOTE
-from pages.widgets import session_keys, webcam
+from pages.widgets import data_edits, session_keys, webcam
 from pages.widgets.progress import with_progress
 
 md = text.markdown_text  # names from uploads show as typed, never as markup
@@ -159,6 +159,8 @@ def _dataset_label(m) -> str:
     ]
     if m.owner:
         parts.append(_("by {name}").format(name=m.owner))
+    if m.parent:
+        parts.append(_("version of {id}").format(id=m.parent))
     return " · ".join(parts)
 
 
@@ -186,6 +188,7 @@ def show_summary(settings, manifest) -> None:
     splits = s.split_totals()
     cols[3].metric(_("Train / val / test"), " / ".join(str(splits.get(k, 0)) for k in SPLITS))
     st.caption(_split_note(manifest))
+    data_edits.lineage(settings, manifest)
     for warning in s.warnings:
         st.warning(warning)
     left, right = st.columns(2)

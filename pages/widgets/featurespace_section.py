@@ -10,7 +10,7 @@ from dashboard import datasets, featurespace, glue
 from dashboard.i18n import N_, _, number, percent
 from dashboard.settings import ReadOnlyError
 from models.weights import WeightsUnavailable
-from pages.widgets import session_keys
+from pages.widgets import data_edits, session_keys
 from pages.widgets.progress import with_progress
 
 INTRO = N_(
@@ -58,7 +58,8 @@ def feature_space(settings, manifest, backbone: str, run=None) -> None:
     chosen = _pick_image(fmap, manifest)
     if chosen is not None:
         _show_neighbours(manifest, fmap, chosen)
-    _show_suspects(manifest, fmap)
+    actions = _show_suspects(manifest, fmap) | _show_duplicates(manifest, fmap)
+    data_edits.apply_panel(settings, manifest, backbone, data_edits.edit_from(manifest, actions))
 
 
 def _compute(settings, manifest, backbone, method, run) -> featurespace.FeatureMap | None:
@@ -126,7 +127,7 @@ def _pick_image(fmap, manifest) -> int | None:
 
 
 def _thumb(manifest, record):
-    return glue.record_thumbnail(manifest.id, record.file)
+    return glue.record_thumbnail(manifest.home(record), record.file)
 
 
 def _show_neighbours(manifest, fmap, chosen: int) -> None:
@@ -140,7 +141,8 @@ def _show_neighbours(manifest, fmap, chosen: int) -> None:
     st.image(pictures, caption=captions, width=96)
 
 
-def _show_suspects(manifest, fmap) -> None:
+def _show_suspects(manifest, fmap) -> dict[str, str]:
+    """The suspects, each with its action (sha -> keep, exclude or a class)."""
     suspects = fmap.suspects
     classes = manifest.classes
     st.markdown(_("**Likely label problems** ({n})").format(n=len(suspects)))
@@ -168,24 +170,49 @@ def _show_suspects(manifest, fmap) -> None:
             ],
             hide_index=True,
         )
-        st.image(
-            [_thumb(manifest, fmap.records[s.index]) for s in suspects[:8]],
-            caption=[f"{classes[s.label]} → {classes[s.likely]}?" for s in suspects[:8]],
-            width=96,
-        )
+    actions = {}
+    if not suspects:
+        return actions
+    with st.expander(_("Act on the suspects"), expanded=True):
+        for s in suspects:
+            record = fmap.records[s.index]
+            left, right = st.columns([1, 5], vertical_alignment="center")
+            left.image(_thumb(manifest, record), width=72)
+            label = f"{record.original}: {classes[s.label]} → {classes[s.likely]}?"
+            with right:
+                actions[record.sha] = data_edits.action_box(
+                    manifest, record, label, classes[s.likely]
+                )
+    return actions
+
+
+def _show_duplicates(manifest, fmap) -> dict[str, str]:
     pairs = fmap.near_duplicates
     st.markdown(_("**Near-duplicates** ({n})").format(n=len(pairs)))
-    if pairs:
-        st.dataframe(
-            [
-                {
-                    _("first"): fmap.records[p.first].original,
-                    _("second"): fmap.records[p.second].original,
-                    _("similarity"): round(p.similarity, 3),
-                }
-                for p in pairs
-            ],
-            hide_index=True,
-        )
-    else:
+    if not pairs:
         st.caption(_("No two different files nearly alike (cosine similarity over 0.97)."))
+        return {}
+    st.dataframe(
+        [
+            {
+                _("first"): fmap.records[p.first].original,
+                _("second"): fmap.records[p.second].original,
+                _("similarity"): round(p.similarity, 3),
+            }
+            for p in pairs
+        ],
+        hide_index=True,
+    )
+    actions = {}
+    with st.expander(_("Act on the near-duplicates")):
+        for p in pairs:
+            first, second = fmap.records[p.first], fmap.records[p.second]
+            left, mid, right = st.columns([1, 1, 4], vertical_alignment="center")
+            left.image(_thumb(manifest, first), width=72)
+            mid.image(_thumb(manifest, second), width=72)
+            label = _("{second} (nearly {first})").format(
+                second=second.original, first=first.original
+            )
+            with right:
+                actions[second.sha] = data_edits.action_box(manifest, second, label)
+    return actions

@@ -70,7 +70,9 @@ def mistakes(settings, manifest, run: Run, model_file: str) -> None:
     for m in wrong[:8]:
         cls = run.results.classes.index(m.predicted)
         mtime = _mtime(model_file)
-        pictures.append(glue.mistake_overlay(model_file, mtime, manifest.id, m.record.file, cls))
+        pictures.append(
+            glue.mistake_overlay(model_file, mtime, manifest.home(m.record), m.record.file, cls)
+        )
         captions.append(f"{m.true} → {m.predicted} ({percent(m.confidence, 0)})")
     st.image(pictures, caption=captions, width=160)
 

@@ -1,0 +1,41 @@
+"""The paired check between two versions of a dataset (or a version and an edit not yet
+applied), on the older one's cached pretrained features: the very entry a head-only run, the
+advisor and the feature-space map fill, so a warm cache means no forward pass."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dashboard import datasets, features
+from dashboard.probes.paired import PairedResult, paired_kfold
+from dashboard.settings import Settings
+from models.catalog import Backbone
+
+
+def check_edit(
+    settings: Settings, manifest: datasets.Manifest, edit: datasets.Edit, backbone: Backbone
+) -> PairedResult | None:
+    """What `edit` would do, before it is applied."""
+    after = {
+        r.sha: edit.relabel.get(r.sha, r.cls) for r in manifest.images if r.sha not in edit.exclude
+    }
+    return _check(settings, manifest, after, backbone)
+
+
+def check_versions(
+    settings: Settings, old: datasets.Manifest, new: datasets.Manifest, backbone: Backbone
+) -> PairedResult | None:
+    """What `new` changed against `old`, on the images both hold (images the new one added
+    are not in the older one's features, and are left out)."""
+    return _check(settings, old, {r.sha: r.cls for r in new.images}, backbone)
+
+
+def _check(settings, manifest, after: dict[str, str], backbone) -> PairedResult | None:
+    x, _ = features.stacked_features(settings, manifest, backbone)
+    records = features.ordered_records(manifest)
+    names = sorted({r.cls for r in records} | set(after.values()))
+    index = {c: i for i, c in enumerate(names)}
+    old = np.array([index[r.cls] for r in records])
+    kept = np.array([r.sha in after for r in records])
+    new = np.array([index[after.get(r.sha, r.cls)] for r in records])
+    return paired_kfold(x, old, new, kept)
