@@ -71,7 +71,6 @@ CHECK_HELP = N_(
 
 def apply_panel(settings, manifest, backbone: str, edit: datasets.Edit) -> None:
     """The edit's size, its paired check, and the button that makes it a new version."""
-    _show_applied(manifest)
     if not edit:
         st.caption(_("Choose an action for an image above to make a new version."))
         return
@@ -118,7 +117,7 @@ def _show_applied(manifest) -> None:
     applied = st.session_state.get(APPLIED)
     if not applied or applied[0] != manifest.id:
         return
-    _, check, reused = applied
+    check, reused = applied[1:]
     text = (
         _("This version existed already and is chosen now.")
         if reused
@@ -130,7 +129,9 @@ def _show_applied(manifest) -> None:
 
 
 def lineage(settings, manifest) -> None:
-    """Where this version comes from and what each step changed; the versions made from it."""
+    """Where this version comes from and what each step changed; the versions made from it
+    (and, just after an apply, the check measured before the version was made)."""
+    _show_applied(manifest)
     line, children = datasets.versions_of(settings, manifest)
     if len(line) == 1 and not children:
         return
