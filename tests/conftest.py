@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -204,3 +205,46 @@ def train_on_page(at: AppTest, dataset_id: str | None = None, epochs: int = 2):
     assert run.status == "finished", run.message
     at.run()
     return run
+
+
+# -- flowers-mini with planted wrong labels; two servers sharing a store ----------------------
+PLANTED = 3  # daisies relabelled as tulips
+
+
+def planted_flowers(tmp_path) -> tuple[bytes, list[str]]:
+    """flowers-mini with PLANTED daisies moved into the tulip folder."""
+    if not FLOWERS_ZIP.is_file():
+        pytest.skip("flowers-mini.zip missing")
+    out = tmp_path / "planted.zip"
+    moved = []
+    with zipfile.ZipFile(FLOWERS_ZIP) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in sorted(src.namelist()):
+            data = src.read(name)
+            if "/daisy/" in name and name.endswith(".jpg") and len(moved) < PLANTED:
+                name = name.replace("/daisy/", "/tulip/")
+                moved.append(name)
+            dst.writestr(name, data)
+    return out.read_bytes(), moved
+
+
+@pytest.fixture
+def planted(tmp_path, weights_dir):
+    from dashboard import datasets
+    from dashboard.settings import Settings
+
+    settings = Settings.from_env(
+        {"TLAB_HOME": str(tmp_path / "home"), "TLAB_WEIGHTS_DIR": str(weights_dir)}
+    )
+    data, moved = planted_flowers(tmp_path)
+    manifest = datasets.ingest_zip(settings, io.BytesIO(data), "planted").manifest
+    return settings, manifest, moved
+
+
+def two_servers(tmp_path, shared_env, weights_dir=None) -> tuple:
+    """Servers "a" and "b": each its own TLAB_HOME, one shared store and one run database."""
+    from dashboard.settings import Settings
+
+    base = {**shared_env, "TLAB_OFFLINE": "1", "TLAB_DB_URL": f"sqlite:///{tmp_path}/runs.db"}
+    if weights_dir is not None:
+        base["TLAB_WEIGHTS_DIR"] = str(weights_dir)
+    return tuple(Settings.from_env({**base, "TLAB_HOME": str(tmp_path / n)}) for n in "ab")

@@ -5,21 +5,18 @@ features on flowers-mini with the shared MobileNet weights, through the service 
 from __future__ import annotations
 
 import json
-import zipfile
 
 import numpy as np
 import pytest
 
-from dashboard import datasets, featurespace
+from dashboard import featurespace
 from dashboard.featurespace import embedding, neighbours
-from dashboard.settings import Settings
-from tests.conftest import FLOWERS_ZIP, no_exception
+from tests.conftest import no_exception
 
 # The claims about pretrained features use the stronger shared backbone: MobileNet α=0.25's
 # features reach 0.50 out-of-fold on flowers-mini (MobileNetV2: 0.55; plain Keras on the true
 # labels: 0.61), too weak to single out a wrong label reliably.
 BACKBONE = "MobileNetV2"
-PLANTED = 3  # daisies relabelled as tulips
 
 
 def clusters(n_per: int = 30, classes: int = 3, dims: int = 16, seed: int = 0):
@@ -77,34 +74,6 @@ def test_nearest_leaves_the_image_itself_out():
 
 
 # -- real photos, real weights ---------------------------------------------------------------
-def planted_flowers(tmp_path) -> tuple[bytes, list[str]]:
-    """flowers-mini with PLANTED daisies moved into the tulip folder."""
-    if not FLOWERS_ZIP.is_file():
-        pytest.skip("flowers-mini.zip missing")
-    out = tmp_path / "planted.zip"
-    moved = []
-    with zipfile.ZipFile(FLOWERS_ZIP) as src, zipfile.ZipFile(out, "w") as dst:
-        for name in sorted(src.namelist()):
-            data = src.read(name)
-            if "/daisy/" in name and name.endswith(".jpg") and len(moved) < PLANTED:
-                name = name.replace("/daisy/", "/tulip/")
-                moved.append(name)
-            dst.writestr(name, data)
-    return out.read_bytes(), moved
-
-
-@pytest.fixture
-def planted(tmp_path, weights_dir):
-    import io
-
-    settings = Settings.from_env(
-        {"TLAB_HOME": str(tmp_path / "home"), "TLAB_WEIGHTS_DIR": str(weights_dir)}
-    )
-    data, moved = planted_flowers(tmp_path)
-    manifest = datasets.ingest_zip(settings, io.BytesIO(data), "planted").manifest
-    return settings, manifest, moved
-
-
 def test_pretrained_features_separate_flowers_better_and_find_the_planted_labels(planted):
     settings, manifest, moved = planted
     fmap = featurespace.feature_map(settings, manifest, BACKBONE, "t-SNE")

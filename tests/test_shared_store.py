@@ -11,17 +11,9 @@ import pytest
 
 from dashboard import datasets, features, shared_store, training
 from dashboard.settings import Settings
-from tests.conftest import coloured, wait
+from tests.conftest import coloured, two_servers, wait
 from tests.hostile_uploads import make_zip
 from tests.tiny_training import config, tiny_dataset
-
-
-def two_servers(tmp_path, shared_env, weights_dir=None) -> tuple[Settings, Settings]:
-    """Servers "a" and "b": each its own TLAB_HOME, one shared store and one run database."""
-    base = {**shared_env, "TLAB_OFFLINE": "1", "TLAB_DB_URL": f"sqlite:///{tmp_path}/runs.db"}
-    if weights_dir is not None:
-        base["TLAB_WEIGHTS_DIR"] = str(weights_dir)
-    return tuple(Settings.from_env({**base, "TLAB_HOME": str(tmp_path / n)}) for n in "ab")
 
 
 def test_a_dataset_added_on_one_server_is_listed_and_read_on_another(tmp_path, shared_env):

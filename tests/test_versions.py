@@ -10,8 +10,7 @@ import pytest
 
 from dashboard import datasets, features, training, trust
 from models import catalog
-from tests.conftest import wait
-from tests.test_shared_store import two_servers
+from tests.conftest import two_servers, wait
 from tests.tiny_training import BACKBONE, config, tiny_dataset, tiny_settings
 
 
