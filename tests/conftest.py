@@ -248,3 +248,13 @@ def two_servers(tmp_path, shared_env, weights_dir=None) -> tuple:
     if weights_dir is not None:
         base["TLAB_WEIGHTS_DIR"] = str(weights_dir)
     return tuple(Settings.from_env({**base, "TLAB_HOME": str(tmp_path / n)}) for n in "ab")
+
+
+def clusters(
+    n_per: int = 30, classes: int = 3, dims: int = 16, seed: int = 0, spread=5.0, noise=1.0
+):
+    """Made-up features: `classes` Gaussian clusters of `n_per` points; (x, labels)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(0, spread, (classes, dims))
+    labels = np.repeat(np.arange(classes), n_per)
+    return centres[labels] + rng.normal(0, noise, (len(labels), dims)), labels

@@ -8,20 +8,13 @@ import numpy as np
 
 from dashboard import datasets, featurespace, probes
 from models import catalog
-from tests.conftest import no_exception
+from tests.conftest import clusters, no_exception
 
 BACKBONE = "MobileNetV2"
 
 
-def clusters(per: int = 60, classes: int = 3, dims: int = 16, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(0, 2.0, (classes, dims))
-    y = np.repeat(np.arange(classes), per)
-    return centres[y] + rng.normal(0, 1.5, (len(y), dims)), y
-
-
 def test_the_same_labels_change_nothing_and_a_real_fix_helps_in_both_directions():
-    x, truth = clusters()
+    x, truth = clusters(60, spread=2.0, noise=1.5)
     same = probes.paired_kfold(x, truth, truth)
     assert same.gain == same.low == same.high == 0.0 and same.within_noise
     rng = np.random.default_rng(1)

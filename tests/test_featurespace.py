@@ -11,19 +11,12 @@ import pytest
 
 from dashboard import featurespace
 from dashboard.featurespace import embedding, neighbours
-from tests.conftest import no_exception
+from tests.conftest import clusters, no_exception
 
 # The claims about pretrained features use the stronger shared backbone: MobileNet α=0.25's
 # features reach 0.50 out-of-fold on flowers-mini (MobileNetV2: 0.55; plain Keras on the true
 # labels: 0.61), too weak to single out a wrong label reliably.
 BACKBONE = "MobileNetV2"
-
-
-def clusters(n_per: int = 30, classes: int = 3, dims: int = 16, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(0, 5, (classes, dims))
-    labels = np.repeat(np.arange(classes), n_per)
-    return centres[labels] + rng.normal(0, 1, (len(labels), dims)), labels
 
 
 @pytest.mark.parametrize("method", featurespace.METHODS)
