@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from dashboard.i18n import _, percent
+
 Z95 = 1.959963984540054  # the normal quantile of a two-sided 95% interval
 
 
@@ -30,6 +32,19 @@ def wilson(accuracy: float, n: int, z: float = Z95) -> tuple[float, float]:
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     scale = 1 + z * z / n
     return max(0.0, (centre - half) / scale), min(1.0, (centre + half) / scale)
+
+
+def interval_text(accuracy: float, n: int) -> str:
+    """ "65.2–89.5%": an accuracy's 95% Wilson interval on n images, for a table cell."""
+    low, high = wilson(accuracy, n)
+    return f"{percent(low)}–{percent(high)}"
+
+
+def accuracy_help(accuracy: float, n: int) -> str:
+    """What one accuracy on n images can tell, for the caption beside it."""
+    return _("95% interval {interval} on {n} images (Wilson)").format(
+        interval=interval_text(accuracy, n), n=n
+    )
 
 
 def overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:

@@ -73,7 +73,7 @@ def test_the_page_applies_the_suspects_relabels_as_a_new_version(
     at.button(key=f"fs_go_{manifest.id}").click().run()
     no_exception(at)
     shas = {r.sha for r in manifest.images if r.original in moved}
-    boxes = [b for b in at.selectbox if b.key and b.key.startswith(f"act_{manifest.id}_")]
+    boxes = [b for b in at.selectbox if b.key and b.key.startswith(f"act_fs_{manifest.id}_")]
     planted_boxes = [b for b in boxes if b.key.rpartition("_")[2] in shas]
     assert len(planted_boxes) >= 2
     for box in planted_boxes:
@@ -84,7 +84,7 @@ def test_the_page_applies_the_suspects_relabels_as_a_new_version(
     no_exception(at)
     check = next(i.value for i in at.info if i.value.startswith("If applied:"))
     assert "points, 95% CI" in check and "over 5 folds" in check
-    at.button(key=f"apply_{manifest.id}").click().run()
+    at.button(key=f"apply_fs_{manifest.id}").click().run()
     no_exception(at)
     version_id = at.session_state["dataset_id"]
     assert version_id != manifest.id

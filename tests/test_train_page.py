@@ -67,7 +67,9 @@ def test_builtin_sample_and_rename_delete(train_page):
     assert "No datasets yet" in at.info[0].value
 
 
-def test_train_linear_head_on_flowers_and_see_the_results(shared_weights_env, train_page):
+def test_train_linear_head_on_flowers_see_the_results_and_act_on_a_cell(
+    shared_weights_env, train_page
+):
     import time
 
     at = upload_flowers(train_page)
@@ -97,6 +99,36 @@ def test_train_linear_head_on_flowers_and_see_the_results(shared_weights_env, tr
     from dashboard import glue
 
     assert len(glue.job_manager().runs.list()) == 1
+    interval = next(c.value for c in at.caption if c.value.startswith("95% interval"))
+    assert "on 40 images (Wilson)" in interval
+    assert any("Precision-recall per class" in s for s in specs)
+    assert any("expected calibration error" in s for s in specs)
+    act_on_a_confusion_cell(at, glue.job_manager().runs.list()[0])
+
+
+def act_on_a_confusion_cell(at, run) -> None:
+    """Choose a cell (what a click on the chart does), exclude one of its images, apply."""
+    from dashboard import datasets, glue
+
+    cell_box = at.selectbox(key=f"cell_{run.id}")
+    confusion = run.results.val.confusion
+    cells = [o for o in cell_box.options if o != cell_box.options[0]]
+    assert cells, "every non-empty cell is a choice"
+    off = [(i, j) for i, row in enumerate(confusion) for j, n in enumerate(row) if n and i != j]
+    cell = off[0] if off else (0, 0)
+    cell_box.set_value(cell).run()
+    no_exception(at)
+    prefix = f"act_cm_{run.id}_{run.dataset_id}_"
+    boxes = [b for b in at.selectbox if b.key and b.key.startswith(prefix)]
+    assert len(boxes) == min(confusion[cell[0]][cell[1]], 12)
+    boxes[0].set_value("exclude").run()
+    no_exception(at)
+    assert any(i.value.startswith("If applied:") for i in at.info)
+    at.button(key=f"apply_cm_{run.id}_{run.dataset_id}").click().run()
+    no_exception(at)
+    version = datasets.get(glue.settings(), at.session_state["dataset_id"])
+    assert version.parent == run.dataset_id
+    assert version.changes.left == [boxes[0].key.removeprefix(prefix)]
 
 
 def test_learning_rate_finder_draws_the_curve_and_fills_the_form(shared_weights_env, train_page):

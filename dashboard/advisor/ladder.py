@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from dashboard.advisor.advice import Advice
 from dashboard.i18n import N_, _, percent
 from dashboard.runs import RunStatus
-from dashboard.significance import learnt, learnt_threshold, overlap, wilson
+from dashboard.significance import interval_text, learnt, learnt_threshold, overlap, wilson
 from dashboard.training import TrainConfig, default_config
 from models.strategies import STRATEGIES
 
@@ -105,12 +105,6 @@ def check(advice: Advice, runs: Sequence, n_val: int, prior: float | None = None
     for row, key in zip(rows, STRATEGIES, strict=True):
         row["best"] = "★" if key == best else ""
     return LadderCheck(rows, pending, True, best, best == advice.strategy or noise, noise, message)
-
-
-def interval_text(accuracy: float, n: int) -> str:
-    """ "65.2–89.5%": an accuracy's 95% Wilson interval on n images, for a table cell."""
-    low, high = wilson(accuracy, n)
-    return f"{percent(low)}–{percent(high)}"
 
 
 def _verdict(

@@ -62,28 +62,97 @@ def evaluate_and_export(
 
 
 @dataclass(frozen=True)
-class Mistake:
+class Prediction:
+    """One validation image as the run's model classified it."""
+
     record: datasets.ImageRecord
     true: str
     predicted: str
-    confidence: float
+    confidence: float  # the probability of the predicted class
+
+    @property
+    def wrong(self) -> bool:
+        return self.true != self.predicted
 
 
-def mistakes(settings: Settings, run: Run, manifest: datasets.Manifest, limit=12) -> list[Mistake]:
+def val_probabilities(settings: Settings, run: Run) -> np.ndarray | None:
+    """The run's stored validation probabilities (images x classes), or None without them."""
+    path = local_artifacts(settings, run.id).get("predictions")
+    if path is None or run.results is None:
+        return None
+    with np.load(path) as data:
+        probs = data.get("val")
+    if probs is None or probs.ndim != 2 or probs.shape[1] != len(run.results.classes):
+        return None  # a file that does not fit the run's classes is not read as its predictions
+    return probs
+
+
+def predictions(settings: Settings, run: Run, manifest: datasets.Manifest) -> list[Prediction]:
+    """Every validation image with the run's prediction, in the split's order; none past the
+    shorter of the split and the stored predictions, none whose true class the run lacks."""
+    probs = val_probabilities(settings, run)
+    if probs is None:
+        return []
+    classes = run.results.classes
+    return [
+        Prediction(record, record.cls, classes[int(p.argmax())], float(p.max()))
+        for record, p in zip(manifest.records("val"), probs, strict=False)
+        if record.cls in classes
+    ]
+
+
+def val_truth_and_probabilities(
+    settings: Settings, run: Run, manifest: datasets.Manifest
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The validation images' true class indices and the run's probabilities, row for row
+    (what the precision-recall and reliability charts read), or None without predictions."""
+    probs = val_probabilities(settings, run)
+    if probs is None:
+        return None
+    index = {c: i for i, c in enumerate(run.results.classes)}
+    pairs = zip(manifest.records("val"), probs, strict=False)
+    kept = [(index[r.cls], p) for r, p in pairs if r.cls in index]
+    if not kept:
+        return None
+    return np.array([y for y, _p in kept]), np.stack([p for _y, p in kept])
+
+
+@dataclass(frozen=True)
+class Quality:
+    """A finished run's per-class precision-recall curves and its reliability, on `images`
+    validation images."""
+
+    curves: list[evaluation.PrecisionRecall]
+    reliability: evaluation.Reliability
+    images: int
+
+
+def quality(settings: Settings, run: Run, manifest: datasets.Manifest) -> Quality | None:
+    scored = val_truth_and_probabilities(settings, run, manifest)
+    if scored is None:
+        return None
+    truth, probs = scored
+    curves = evaluation.precision_recall(truth, probs, run.results.classes)
+    return Quality(curves, evaluation.reliability(truth, probs), len(truth))
+
+
+def mistakes(
+    settings: Settings, run: Run, manifest: datasets.Manifest, limit=12
+) -> list[Prediction]:
     """Misclassified validation images, most confident mistakes first. The indices come from
     the database: one that points past the split or its predictions is left out."""
     if run.results is None:
         return []
-    with np.load(local_artifacts(settings, run.id)["predictions"]) as data:
-        probs = data["val"]
-    val, classes = manifest.records("val"), run.results.classes
-    rows = [i for i in run.results.val.misclassified if 0 <= i < min(len(val), len(probs))]
-    wrong = [
-        Mistake(val[i], val[i].cls, classes[int(probs[i].argmax())], float(probs[i].max()))
-        for i in rows
-        if int(probs[i].argmax()) < len(classes)
-    ]
+    shown = predictions(settings, run, manifest)
+    rows = [i for i in run.results.val.misclassified if 0 <= i < len(shown)]
+    wrong = [shown[i] for i in rows if shown[i].wrong]
     return sorted(wrong, key=lambda m: -m.confidence)[:limit]
+
+
+def in_cell(shown: list[Prediction], true: str, predicted: str) -> list[Prediction]:
+    """The images of one confusion-matrix cell, the most confident first."""
+    cell = [p for p in shown if p.true == true and p.predicted == predicted]
+    return sorted(cell, key=lambda p: -p.confidence)
 
 
 def local_artifacts(settings: Settings, run_id: str) -> dict[str, Path]:

@@ -16,14 +16,15 @@ KEEP, EXCLUDE = "keep", "exclude"  # an action: these two, or a class to relabel
 APPLIED = "applied_edit"  # session: (new version id, its paired check) to show after a rerun
 
 
-def action_box(manifest, record, label: str, suggested: str | None = None) -> str:
-    """One image's action, a selectbox: keep, exclude, or relabel to another class."""
+def action_box(manifest, record, label: str, suggested: str | None = None, place="fs") -> str:
+    """One image's action, a selectbox: keep, exclude, or relabel to another class. `place`
+    names the section it is in (an image can be in the suspects and in a confusion cell)."""
     options = [KEEP, EXCLUDE, *(c for c in manifest.classes if c != record.cls)]
     words = {KEEP: _("keep"), EXCLUDE: _("exclude")}
     return st.selectbox(
         label,
         options,
-        key=f"act_{manifest.id}_{record.sha}",
+        key=f"act_{place}_{manifest.id}_{record.sha}",
         format_func=lambda o: words.get(o) or _("relabel to {cls}").format(cls=o),
         help=_("Suggested: relabel to {cls}").format(cls=suggested) if suggested else None,
     )
@@ -69,7 +70,7 @@ CHECK_HELP = N_(
 )
 
 
-def apply_panel(settings, manifest, backbone: str, edit: datasets.Edit) -> None:
+def apply_panel(settings, manifest, backbone: str, edit: datasets.Edit, place="fs") -> None:
     """The edit's size, its paired check, and the button that makes it a new version."""
     if not edit:
         st.caption(_("Choose an action for an image above to make a new version."))
@@ -86,7 +87,7 @@ def apply_panel(settings, manifest, backbone: str, edit: datasets.Edit) -> None:
     if settings.readonly:
         st.caption(_("A read-only server makes no versions."))
         return
-    if st.button(_("Apply as a new version"), key=f"apply_{manifest.id}", type="primary"):
+    if st.button(_("Apply as a new version"), key=f"apply_{place}_{manifest.id}", type="primary"):
         _apply(settings, manifest, edit, check)
 
 

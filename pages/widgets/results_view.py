@@ -7,10 +7,10 @@ import os
 
 import streamlit as st
 
-from dashboard import glue, images, report, text, training
-from dashboard.i18n import _, percent
+from dashboard import glue, images, report, significance, text, training
+from dashboard.i18n import N_, _, percent
 from dashboard.runs import Run, RunResults
-from pages.widgets import exports_section, featurespace_section
+from pages.widgets import data_edits, exports_section, featurespace_section
 from pages.widgets.exports_section import in_language
 
 md = text.markdown_text  # names and messages from data show as typed, never as markup
@@ -21,11 +21,12 @@ def results(settings, manifest, run: Run) -> None:
     st.subheader(_("Results"))
     scores(r)
     files = training.results.local_artifacts(settings, run.id)
+    confusion_images(settings, manifest, run, str(files["model"]) if "model" in files else None)
     if "model" not in files:
         st.warning(_("This run's model file is not on this server, nor in the shared store."))
         return
     model_file, labels_file = str(files["model"]), str(files["labels"])
-    mistakes(settings, manifest, run, model_file)
+    quality(settings, manifest, run)
     try_it(model_file, r.classes)
     downloads(settings, run, model_file, labels_file)
     exports_section.exports(settings, manifest, run)
@@ -35,46 +36,141 @@ def results(settings, manifest, run: Run) -> None:
 
 
 def scores(r: RunResults) -> None:
-    """The headline figures, the confusion matrix and the per-class table."""
+    """The headline figures, each with its 95% interval, and the per-class table."""
     cols = st.columns(4)
+    n_val = sum(row.support for row in r.val.per_class)
     cols[0].metric(_("Validation accuracy"), percent(r.val.accuracy))
+    cols[0].caption(significance.accuracy_help(r.val.accuracy, n_val))
     cols[1].metric(_("Best epoch val acc"), percent(r.best_val_acc))
+    cols[1].caption(_("the best of all epochs: above the final figure by chance as well"))
     if r.test is not None:
+        n_test = sum(row.support for row in r.test.per_class)
         cols[2].metric(_("Test accuracy"), percent(r.test.accuracy))
+        cols[2].caption(significance.accuracy_help(r.test.accuracy, n_test))
     ex = r.export
     parity = _("{same}/{images} same").format(same=ex.parity_same_class, images=ex.parity_images)
     cols[3].metric(_("Export parity"), parity)
-    left, right = st.columns(2)
-    confusion = training.charts.confusion_heatmap(r.val.confusion, r.classes)
-    left.plotly_chart(confusion, width="stretch")
     headers = _per_class_headers()
-    right.dataframe(
+    st.dataframe(
         [{headers[k]: v for k, v in _rounded(row.row()).items()} for row in r.val.per_class],
         hide_index=True,
         column_order=tuple(headers.values()),
     )
 
 
-def mistakes(settings, manifest, run: Run, model_file: str) -> None:
-    """The most confident mistakes on the validation split, with Grad-CAM."""
-    wrong = training.results.mistakes(settings, run, manifest)
-    if not wrong:
-        return
-    n_wrong = len(run.results.val.misclassified)
-    st.markdown(
-        _(
-            "**Misclassified validation images** ({n}), with Grad-CAM for the predicted class"
-        ).format(n=n_wrong)
+MISTAKES = "mistakes"  # the cell choice that shows every misclassified image
+SHOWN = 12  # images drawn per cell, the most confident first
+
+
+def confusion_images(settings, manifest, run: Run, model_file: str) -> None:
+    """The confusion matrix; a click on a cell (or the choice under it) shows that cell's
+    images with Grad-CAM for the predicted class, each with keep / exclude / relabel, and the
+    edit can be applied as a new version of the run's dataset."""
+    r = run.results
+    shown = training.results.predictions(settings, run, manifest)
+    chart_key, cell_key = f"confusion_{run.id}", f"cell_{run.id}"
+    options = _cell_options(r.val.confusion, len(r.classes))
+    st.plotly_chart(
+        training.charts.confusion_heatmap(r.val.confusion, r.classes, clickable=True),
+        key=chart_key,
+        on_select=lambda: _clicked(chart_key, cell_key, options, len(r.classes)),
+        selection_mode="points",
+        width="stretch",
     )
-    pictures, captions = [], []
-    for m in wrong[:8]:
-        cls = run.results.classes.index(m.predicted)
-        mtime = _mtime(model_file)
-        pictures.append(
-            glue.mistake_overlay(model_file, mtime, manifest.home(m.record), m.record.file, cls)
-        )
-        captions.append(f"{m.true} → {m.predicted} ({percent(m.confidence, 0)})")
-    st.image(pictures, caption=captions, width=160)
+    if not shown:
+        return
+    cell = st.selectbox(
+        _("Images of"),
+        options,
+        key=cell_key,
+        format_func=lambda o: _cell_name(o, r.classes, r.val.confusion),
+    )
+    chosen = _cell_predictions(settings, run, manifest, shown, cell)
+    if not chosen:
+        st.caption(_("No validation image in this cell."))
+        return
+    place = f"cm_{run.id}"
+    actions = _cell_grid(manifest, model_file, r.classes, chosen[:SHOWN], place)
+    if len(chosen) > SHOWN:
+        more = _("Showing the {shown} most confident of {n}.")
+        st.caption(more.format(shown=SHOWN, n=len(chosen)))
+    edit = data_edits.edit_from(manifest, actions)
+    data_edits.apply_panel(settings, manifest, run.backbone, edit, place)
+
+
+def _cell_options(confusion: list[list[int]], n: int) -> list:
+    cells = [(i, j) for i in range(n) for j in range(n) if i < len(confusion) and confusion[i][j]]
+    return [MISTAKES, *cells]
+
+
+def _clicked(chart_key: str, cell_key: str, options: list, n: int) -> None:
+    """A click on the chart chooses its cell below (a cell with no image changes nothing)."""
+    cell = training.charts.clicked_cell(st.session_state.get(chart_key), n)
+    if cell in options:
+        st.session_state[cell_key] = cell
+
+
+def _cell_name(option, classes: list[str], confusion: list[list[int]]) -> str:
+    if option == MISTAKES:
+        return _("all misclassified images")
+    i, j = option
+    return _("true {true} → predicted {predicted} ({n})").format(
+        true=classes[i], predicted=classes[j], n=confusion[i][j]
+    )
+
+
+def _cell_predictions(settings, run, manifest, shown, cell) -> list:
+    if cell == MISTAKES:
+        return training.results.mistakes(settings, run, manifest, limit=len(shown))
+    classes = run.results.classes
+    return training.results.in_cell(shown, classes[cell[0]], classes[cell[1]])
+
+
+def _cell_grid(manifest, model_file, classes, chosen: list, place: str) -> dict[str, str]:
+    """The cell's images, four to a row, with Grad-CAM for the predicted class where the
+    model file is here, each with its action (sha -> keep, exclude or a class)."""
+    if model_file:
+        st.caption(_("Grad-CAM for the predicted class: where the model looked."))
+    actions = {}
+    for start in range(0, len(chosen), 4):
+        for col, p in zip(st.columns(4), chosen[start : start + 4], strict=False):
+            col.image(_picture(manifest, model_file, classes, p))
+            col.caption(f"{p.true} → {p.predicted} ({percent(p.confidence, 0)})")
+            suggested = p.predicted if p.wrong else None
+            with col:
+                actions[p.record.sha] = data_edits.action_box(
+                    manifest, p.record, p.record.original, suggested, place
+                )
+    return actions
+
+
+def _picture(manifest, model_file, classes, p):
+    home = manifest.home(p.record)
+    if not model_file:
+        return glue.record_thumbnail(home, p.record.file)
+    cls = classes.index(p.predicted)
+    return glue.mistake_overlay(model_file, _mtime(model_file), home, p.record.file, cls)
+
+
+def quality(settings, manifest, run: Run) -> None:
+    """Per-class precision-recall and the reliability of the probabilities."""
+    found = training.results.quality(settings, run, manifest)
+    if found is None:
+        return
+    with st.expander(_("Precision-recall and calibration")):
+        left, right = st.columns(2)
+        left.plotly_chart(training.charts.precision_recall_chart(found.curves), width="stretch")
+        right.plotly_chart(training.charts.reliability_chart(found.reliability), width="stretch")
+        st.caption(_(CALIBRATION_HELP).format(n=found.images))
+
+
+CALIBRATION_HELP = N_(
+    "Left: for each class against the rest, how precision falls as the threshold on its "
+    "probability is lowered to find more of it (AP: the area under the curve). Right: images "
+    "grouped by the model's confidence; a calibrated model is right on 80% of the images it "
+    "gives 80%. Bars below the diagonal: over-confident. On {n} validation images, "
+    "each bar holds few images: read the shape, not the second decimal."
+)
 
 
 def try_it(model_file: str, classes: list[str]) -> None:
