@@ -115,6 +115,62 @@ def test_a_dataset_whose_images_a_version_uses_is_not_deleted(tiny):
     assert datasets.list_datasets(settings) == []
 
 
+def test_added_images_train_are_stored_once_and_a_bad_addition_is_refused(tiny):
+    from tests.tiny_training import coloured
+
+    settings, v1 = tiny
+    root = settings.home / "datasets"
+    before = folder_bytes(root)
+    green = [
+        datasets.Addition("green", f"g{i}.png", coloured(200 + i, (30, 220, 30))) for i in range(3)
+    ]
+    more_red = datasets.Addition("red", "r.png", coloured(300, (220, 30, 30)))
+    v2, reused = datasets.new_version(settings, v1, datasets.Edit(add=[*green, more_red]))
+    assert not reused and v2.classes == ["blue", "green", "red"]
+    added = [r for r in v2.images if v2.home(r) == v2.id]
+    assert sorted(r.original for r in added) == ["g0.png", "g1.png", "g2.png", "r.png"]
+    assert {r.split for r in added} == {"train"}  # validation stays what runs were measured on
+    assert sorted(v2.changes.came) == sorted(r.sha for r in added) and not v2.changes.left
+    grown = {k: v for k, v in folder_bytes(root).items() if k not in before}
+    assert sorted(grown) == sorted(
+        [f"{v2.id}/manifest.json", *(f"{v2.id}/{r.file}" for r in added)]
+    )
+    assert datasets.read_image(settings, v2, added[0])  # read like any image
+    # The same bytes again, a file that is no image, and no class are refused, with words.
+    with pytest.raises(datasets.DatasetError, match="in the dataset already"):
+        datasets.new_version(settings, v2, datasets.Edit(add=[more_red]))
+    bad = datasets.Addition("red", "evil.png", b"<?php system($_GET['c']); ?>")
+    with pytest.raises(datasets.DatasetError, match="Cannot add 'evil.png'"):
+        datasets.new_version(settings, v2, datasets.Edit(add=[bad]))
+    nameless = datasets.Addition("  ", "x.png", coloured(301, (1, 2, 3)))
+    with pytest.raises(datasets.DatasetError, match="Choose the class"):
+        datasets.new_version(settings, v2, datasets.Edit(add=[nameless]))
+    assert (
+        not list((root.parent / "tmp").glob("version-*"))
+        if (root.parent / "tmp").is_dir()
+        else True
+    )
+
+
+def test_merging_and_dropping_classes_are_versions(tiny):
+    settings, v1 = tiny
+    green = [datasets.Addition("green", f"g{i}.png", tiny_green(i)) for i in range(6)]
+    v2, _ = datasets.new_version(settings, v1, datasets.Edit(add=green))
+    merged, _ = datasets.new_version(
+        settings, v2, datasets.merge_classes(v2, ["green", "blue"], "cool")
+    )
+    assert merged.classes == ["cool", "red"] and len(merged.images) == len(v2.images)
+    assert {m.after for m in merged.changes.moved} == {"cool"}
+    dropped, _ = datasets.new_version(settings, v2, datasets.drop_classes(v2, ["green"]))
+    assert dropped.classes == ["blue", "red"] and dropped.id == v1.id  # back to the parent's rows
+
+
+def tiny_green(i: int) -> bytes:
+    from tests.tiny_training import coloured
+
+    return coloured(400 + i, (30, 220, 30))
+
+
 def test_a_version_made_on_one_server_is_read_on_another(tmp_path, shared_env):
     a, b = two_servers(tmp_path, shared_env)
     v1 = tiny_dataset(a)

@@ -28,10 +28,21 @@ from dashboard.datasets.store import (
     rename,
 )
 from dashboard.datasets.summary import Summary, sample_grid, summarize, validation_prior
-from dashboard.datasets.versions import Edit, diff, new_version, versions_of
+from dashboard.datasets.versions import (
+    Addition,
+    Edit,
+    diff,
+    drop_classes,
+    merge_classes,
+    new_version,
+    versions_of,
+)
 from dashboard.datasets.words import layout_text, reason_text, split_text
 
 __all__ = [
+    "Addition",
+    "drop_classes",
+    "merge_classes",
     "SAMPLES",
     "SAMPLE_NAMES",
     "Changes",
