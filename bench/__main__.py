@@ -14,6 +14,7 @@ BENCHMARKS = {
     "watched": "bench.watched",
     "load": "bench.load",
     "featurespace": "bench.featurespace",
+    "probes": "bench.probes",
 }
 # Run only when named: `python -m bench soak` (about 10 minutes), `python -m bench team` (Ray;
 # requirements-team.txt), `python -m bench abuse` (32 viewers uploading huge pictures).

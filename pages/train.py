@@ -8,6 +8,8 @@ from dashboard import glue
 from dashboard.i18n import _
 from pages.widgets import (
     advisor_section,
+    collect_next,
+    dataset_changes,
     dataset_section,
     featurespace_section,
     training_section,
@@ -27,6 +29,8 @@ def train_page() -> None:
     backbone = training_section.choose_backbone(settings)
     advisor_section.advisor_section(settings, manifest, backbone)
     featurespace_section.feature_space(settings, manifest, backbone)
+    collect_next.collect_next(settings, manifest, backbone)
+    dataset_changes.change_dataset(settings, manifest, backbone)
     st.header(_("3 · Train"))
     training_section.training_section(settings, manifest, backbone)
 

@@ -99,3 +99,81 @@ def test_the_page_applies_the_suspects_relabels_as_a_new_version(
     assert version.changes.left == [excluded.key.rpartition("_")[2]]
     lineage = next(d.value for d in at.dataframe if "made from" in d.value.columns)
     assert list(lineage["version"]) == [manifest.id, version_id]
+
+
+# -- what to collect next ---------------------------------------------------------------------
+def test_the_dual_ridge_leaving_rows_out_equals_solving_without_them():
+    from dashboard.probes.curve import _DualRidge
+
+    x, y = clusters(20, classes=3, dims=12, noise=3.0)
+    order = np.random.default_rng(0).permutation(len(y))  # every class among the kept rows
+    x, y = x[order], y[order]
+    train, test = np.arange(50), np.arange(50, 60)
+    fold = _DualRidge(x[train], x[test], y[train], 3)
+    mean, scale = x[train].mean(0), x[train].std(0) + 1e-6
+    for left_out in (np.array([], int), np.array([1, 4, 30]), np.arange(8, 48)):  # both paths
+        kept = np.setdiff1d(train, left_out)
+        a, b = (x[kept] - mean) / scale, (x[test] - mean) / scale
+        t = np.eye(3)[y[kept]]
+        t = t * (len(kept) / t.sum(0) / 3) - 1 / 3  # class-balanced, centred
+        alpha = np.linalg.solve(a @ a.T + 12 * np.eye(len(kept)), t)
+        direct = (b @ a.T @ alpha + 1 / 3).argmax(1)
+        assert (fold.predict_without(left_out, np.arange(10)) == direct).all()
+
+
+def test_the_forecast_sees_a_solved_class_buys_nothing_and_a_hard_one_still_learns():
+    rng = np.random.default_rng(0)
+    dims, per = 400, 60
+    centres = rng.normal(0, 0.12, (3, dims))
+    centres[2] += 2.0  # class 2 stands far from the others: solved with a handful
+    labels = np.repeat(np.arange(3), per)
+    x = centres[labels] + rng.normal(0, 1, (len(labels), dims))
+    curves = probes.class_curves(x, labels)
+    solved, hard = curves.per_class[2], curves.per_class[0]
+    assert solved.recall.min() == 1.0 and probes.forecast(solved, per).buys_nothing
+    assert hard.recall[-1] > hard.recall[0]  # still climbing with its own images
+    assert probes.forecast(curves.every, per).gain > 0
+    # Forecast from half the images against the measured accuracy with all of them.
+    half = np.concatenate([np.flatnonzero(labels == c)[: per // 2] for c in range(3)])
+    from_half = probes.class_curves(x[half], labels[half])
+    forecast = probes.forecast(from_half.every, per // 2)
+    then = 100 * from_half.every.recall[-1] + forecast.gain
+    measured = 100 * curves.every.recall[-1]
+    assert forecast.gain > 0 and abs(then - measured) < 10, (then, measured, forecast)
+
+
+def test_the_page_forecasts_per_class_adds_images_and_merges_classes_as_versions(
+    shared_weights_env, train_page
+):
+    from dashboard import glue
+    from tests.conftest import upload_flowers
+    from tests.tiny_training import coloured
+
+    at = upload_flowers(train_page)
+    manifest = datasets.get(glue.settings(), at.session_state["dataset_id"])
+    at.button(key=f"curves_go_{manifest.id}").click().run()
+    no_exception(at)
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("Learning curves" in s for s in specs)
+    every = next(i.value for i in at.info if "more images of every class" in i.value)
+    assert "points (95% interval" in every
+    tulip = manifest.classes.index("tulip")
+    at.button(key=f"add_to_{manifest.id}_{tulip}").click().run()  # the class's own button
+    assert at.selectbox(key=f"add_cls_{manifest.id}").value == "tulip"
+    uploader = at.file_uploader(key=f"add_files_{manifest.id}")
+    for i in range(2):
+        uploader.upload(f"new{i}.png", coloured(500 + i, (200, 40, 90)), "image/png")
+    at.run()
+    at.button(key=f"add_go_{manifest.id}").click().run()
+    no_exception(at)
+    grown = datasets.get(glue.settings(), at.session_state["dataset_id"])
+    assert grown.parent == manifest.id and len(grown.changes.came) == 2
+    assert {r.cls for r in grown.images if r.sha in grown.changes.came} == {"tulip"}
+    # Merge two classes of the new version into one.
+    at.multiselect(key=f"merge_{grown.id}").set_value(["daisy", "sunflower"]).run()
+    at.text_input(key=f"merge_into_{grown.id}").input("yellow").run()
+    at.button(key=f"apply_classes_{grown.id}").click().run()
+    no_exception(at)
+    merged = datasets.get(glue.settings(), at.session_state["dataset_id"])
+    assert merged.parent == grown.id and "yellow" in merged.classes
+    assert not {"daisy", "sunflower"} & set(merged.classes)

@@ -56,7 +56,8 @@ class Edit:
 def merge_classes(parent: Manifest, sources: list[str], into: str) -> Edit:
     """Every image of the `sources` classes relabelled to `into` (one of them or a new name)."""
     into = into.strip()
-    return Edit(relabel={r.sha: into for r in parent.images if r.cls in sources and into})
+    moved = [r for r in parent.images if r.cls in sources and r.cls != into]
+    return Edit(relabel={r.sha: into for r in moved if into})
 
 
 def drop_classes(parent: Manifest, classes: list[str]) -> Edit:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from dashboard import datasets, features
+from dashboard.i18n import _
+from dashboard.probes.curve import Curves, class_curves
 from dashboard.probes.paired import PairedResult, paired_kfold
+from dashboard.progress import Progress, part, silent
 from dashboard.settings import Settings
 from models.catalog import Backbone
 
@@ -39,3 +42,22 @@ def _check(settings, manifest, after: dict[str, str], backbone) -> PairedResult 
     kept = np.array([r.sha in after for r in records])
     new = np.array([index[after.get(r.sha, r.cls)] for r in records])
     return paired_kfold(x, old, new, kept)
+
+
+def learning_curves(
+    settings: Settings, manifest: datasets.Manifest, backbone: Backbone, say: Progress = silent
+) -> Curves | None:
+    """The dataset's learning curves (per class, and all classes together) on its cached
+    pretrained features; the features are computed first where they are not cached."""
+    records = features.ordered_records(manifest)
+    count = part(say, 0.0, 0.5)
+    x, _labels = features.stacked_features(
+        settings,
+        manifest,
+        backbone,
+        on_batch=lambda done: count(done / max(len(records), 1), _("Features")),
+    )
+    index = {c: i for i, c in enumerate(manifest.classes)}
+    labels = np.array([index[r.cls] for r in records])
+    probing = part(say, 0.5, 0.5)
+    return class_curves(x, labels, on_step=lambda f: probing(f, _("Learning curves")))

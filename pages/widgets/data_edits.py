@@ -44,9 +44,9 @@ def edit_from(manifest, actions: dict[str, str]) -> datasets.Edit:
 def check_text(check: probes.PairedResult) -> str:
     """ "+4.5 points, 95% CI +1.2 to +7.8 over 5 folds", and what it means."""
     figure = _("{gain} points, 95% CI {low} to {high} over {folds} folds").format(
-        gain=_signed(check.gain),
-        low=_signed(check.low),
-        high=_signed(check.high),
+        gain=signed(check.gain),
+        low=signed(check.low),
+        high=signed(check.high),
         folds=check.folds,
     )
     if check.within_noise:
@@ -58,7 +58,8 @@ def check_text(check: probes.PairedResult) -> str:
     return f"{figure}: {verdict}"
 
 
-def _signed(value: float) -> str:
+def signed(value: float) -> str:
+    """ "+4.5", "−1.2", "±0.0": a change in points, its sign always shown."""
     text = number(abs(value), 1)
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
@@ -73,7 +74,7 @@ CHECK_HELP = N_(
 def apply_panel(settings, manifest, backbone: str, edit: datasets.Edit, place="fs") -> None:
     """The edit's size, its paired check, and the button that makes it a new version."""
     if not edit:
-        st.caption(_("Choose an action for an image above to make a new version."))
+        st.caption(_("Choose a change above to make a new version."))
         return
     st.markdown(
         _("**Your edit**: {relabel} relabelled, {exclude} excluded.").format(
@@ -88,7 +89,7 @@ def apply_panel(settings, manifest, backbone: str, edit: datasets.Edit, place="f
         st.caption(_("A read-only server makes no versions."))
         return
     if st.button(_("Apply as a new version"), key=f"apply_{place}_{manifest.id}", type="primary"):
-        _apply(settings, manifest, edit, check)
+        apply_edit(settings, manifest, edit, check)
 
 
 def _paired_check(settings, manifest, backbone, edit) -> probes.PairedResult | None:
@@ -102,7 +103,8 @@ def _paired_check(settings, manifest, backbone, edit) -> probes.PairedResult | N
     return check
 
 
-def _apply(settings, manifest, edit, check) -> None:
+def apply_edit(settings, manifest, edit, check=None) -> None:
+    """Make the edit a new version and choose it (a message instead, when it does not hold)."""
     try:
         version, reused = datasets.new_version(settings, manifest, edit, glue.user_name())
     except datasets.DatasetError as exc:

@@ -24,3 +24,17 @@ def run_choice(dataset_id: str) -> str:
 def picked_image(dataset_id: str) -> str:
     """The image picked on the feature-space map of a dataset."""
     return f"fs_pick_{dataset_id}"
+
+
+def add_class(dataset_id: str) -> str:
+    """The class that images added to a dataset go into (the forecast's buttons set it)."""
+    return f"add_cls_{dataset_id}"
+
+
+def add_shots(dataset_id: str) -> str:
+    """Camera pictures taken to add to a dataset: [(class, file name, JPEG bytes)]."""
+    return f"add_shots_{dataset_id}"
+
+
+def learning_curves(dataset_id: str, backbone: str) -> str:
+    return f"curves_{dataset_id}_{backbone}"
