@@ -17,8 +17,14 @@ BENCHMARKS = {
     "probes": "bench.probes",
 }
 # Run only when named: `python -m bench soak` (about 10 minutes), `python -m bench team` (Ray;
-# requirements-team.txt), `python -m bench abuse` (32 viewers uploading huge pictures).
-ON_REQUEST = {"soak": "bench.soak", "team": "bench.team", "abuse": "bench.abuse"}
+# requirements-team.txt), `python -m bench abuse` (32 viewers uploading huge pictures),
+# `python -m bench forecast` (the collect-next forecast checked on flowers-mini).
+ON_REQUEST = {
+    "soak": "bench.soak",
+    "team": "bench.team",
+    "abuse": "bench.abuse",
+    "forecast": "bench.forecast",
+}
 
 
 def main(argv: list[str]) -> int:

@@ -34,13 +34,14 @@ def launch(playwright, extra_args: tuple[str, ...] = ()):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*ARGS, *extra_args])
 
 
-def choose(page, expect, name: str, typed: str, option) -> None:
-    """Pick an option of Streamlit's selectbox `name`: type to filter, then click the option
-    matching `option` (a regex) once the list shows it. Typing and pressing Enter raced the
-    list opening on a loaded machine and left the box unchanged."""
+def choose(page, expect, name: str | None, typed: str, option, box=None) -> None:
+    """Pick an option of Streamlit's selectbox `name` (or the combobox locator `box`): type to
+    filter, then click the option matching `option` (a regex) once the list shows it. Typing
+    and pressing Enter raced the list opening on a loaded machine and left the box
+    unchanged."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    box = page.get_by_role("combobox", name=name)
+    box = box if box is not None else page.get_by_role("combobox", name=name)
     for _ in range(3):
         box.click()
         page.keyboard.type(typed)

@@ -2,8 +2,9 @@
 
 Starts the real app on a free local port, visits every page, explores the default cat with the
 shared MobileNet weights, uploads flowers-mini.zip, asks the strategy advisor, trains a short
-linear-head run and a short scratch run (after mapping the dataset in feature space), opens
-Compare and sees both curves. Saves a screenshot
+linear-head run and a short scratch run (after mapping the dataset in feature space), clicks
+a confusion-matrix cell and excludes one of its images as a new version, opens Compare and
+sees both curves. Saves a screenshot
 of each page for the docs (docs/screenshots/). Skipped, with the reason, where there is no
 browser; in CI it must run, so there a missing browser fails.
 """
@@ -187,6 +188,7 @@ def _whole_flow(server: str, t: Words) -> None:
         _train(page, expect, t, "scratch", 40, 2, image_size=96)
         page.screenshot(path=str(shots / "train.png"), full_page=True)
         _webcam(page, expect, t)
+        _act_on_a_confusion_cell(page, expect, t, shots)
         _compare(page, expect, t, shots)
         browser.close()
 
@@ -301,6 +303,33 @@ def _take_photo(page, expect, t: Words, label: str) -> None:
     # Streamlit's own words: its frontend has no Korean, so they read the same in both flows.
     camera.get_by_role("button", name="Take Photo").click()
     expect(camera.get_by_role("button", name="Clear photo")).to_be_visible()
+
+
+def _act_on_a_confusion_cell(page, expect, t: Words, shots: Path) -> None:
+    """Click the last run's fullest confusion cell (a mistake's, where there is one), see its
+    images, exclude the first and apply that as a new version of the dataset."""
+    chart = page.locator(
+        ".js-plotly-plot",
+        has_text=t("Confusion matrix (validation): click a cell to see its images"),
+    )
+    chart.scroll_into_view_if_needed()
+    labels = chart.locator(".heatmaplayer text")  # the counts, row by row (true class)
+    counts = [int(v) for v in labels.all_text_contents()]
+    n = round(len(counts) ** 0.5)
+    off = [k for k in range(len(counts)) if k // n != k % n and counts[k]]
+    cell = max(off or range(len(counts)), key=counts.__getitem__)
+    box = labels.nth(cell).bounding_box()  # a click on the cell's centre selects its marker
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    chosen = t.pattern("true {true} → predicted {predicted} ({n})", n=str(counts[cell]))
+    expect(page.get_by_role("combobox", name=t("Images of"))).to_have_value(chosen)
+    first = page.locator("[class*='st-key-act_cm_']").first.get_by_role("combobox")
+    chromium.choose(page, expect, None, t("exclude"), re.compile(re.escape(t("exclude"))), first)
+    expect(page.get_by_text(t.pattern("If applied: {check}"))).to_be_visible()
+    first.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "confusion_cell.png"))
+    page.locator("[class*='st-key-apply_cm_'] button").click()
+    made = t("Made a new version of the dataset; it is chosen now.")
+    expect(page.get_by_text(re.compile("^" + re.escape(made)))).to_be_visible()
 
 
 def _compare(page, expect, t: Words, shots: Path) -> None:

@@ -177,3 +177,30 @@ def test_the_page_forecasts_per_class_adds_images_and_merges_classes_as_versions
     merged = datasets.get(glue.settings(), at.session_state["dataset_id"])
     assert merged.parent == grown.id and "yellow" in merged.classes
     assert not {"daisy", "sunflower"} & set(merged.classes)
+
+
+# -- k-fold for head-only runs ----------------------------------------------------------------
+def test_a_head_only_run_cross_validates_its_head_when_asked(tmp_path, weights_dir):
+    from dashboard import training
+    from dashboard.training.config import TrainConfig
+    from tests.conftest import wait
+    from tests.tiny_training import config, tiny_dataset, tiny_settings
+
+    settings = tiny_settings(tmp_path, weights_dir)
+    manifest = tiny_dataset(settings)
+    jm = training.manager(settings)
+    run = wait(jm, jm.submit(config(manifest, epochs=3, folds=5))[0].id)
+    assert run.status == "finished", run.message
+    folds = run.results.folds
+    assert len(folds) == 5 and all(0.0 <= a <= 1.0 for a in folds)
+    assert max(folds) > 0.5  # red against blue squares: the head learns them on most folds
+    plain = config(manifest, epochs=3)
+    assert wait(jm, jm.submit(plain)[0].id).results.folds == []  # not asked: not done
+    # The field added later leaves the keys of runs stored before it as they were.
+    import hashlib
+    import json
+
+    before = {k: v for k, v in plain.to_dict().items() if k != "folds"}  # a stored config
+    old_key = hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()[:20]
+    assert plain.key() == old_key == TrainConfig(**before).key()
+    assert plain.with_(folds=5).key() != plain.key()

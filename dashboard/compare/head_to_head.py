@@ -84,7 +84,9 @@ def head_to_head(
     target = fraction * scratch_best
     learnt = significance.learnt(scratch_best, prior, n_val)
     pre_final, scr_final = _final_mean(pre), _final_mean(scr)
-    caught_up = scr_final >= pre_final - significance.resolution(pre_final, n_val)
+    caught_up = scr_final >= pre_final or significance.overlap(
+        significance.wilson(scr_final, n_val), significance.wilson(pre_final, n_val)
+    )
     epochs, seconds, reached = [], [], [0, 0]
     for p, s in zip(pre, scr, strict=False):
         (pe, ps), (se, ss) = to_target(p, target), to_target(s, target)
@@ -164,13 +166,26 @@ def _verdict(
     )
     if caught_up:
         end = _(
-            "By the last epoch scratch had caught up ({scratch} vs {pretrained}, within what "
-            "{n_val} validation images resolve)."
+            "By the last epoch scratch had caught up: {scratch} vs {pretrained}, within noise "
+            "(their 95% intervals on {n_val} validation images, {scratch_interval} and "
+            "{pretrained_interval}, overlap)."
         )
     else:
-        end = _("By the last epoch scratch had not caught up ({scratch} vs {pretrained}).")
-    scratch, pretrained = (percent(v) for v in finals)
-    return speed + " " + end.format(scratch=scratch, pretrained=pretrained, n_val=n_val)
+        end = _(
+            "By the last epoch scratch had not caught up: {scratch} vs {pretrained} (95% "
+            "intervals {scratch_interval} and {pretrained_interval}, apart)."
+        )
+    return (
+        speed
+        + " "
+        + end.format(
+            scratch=percent(finals[0]),
+            pretrained=percent(finals[1]),
+            scratch_interval=significance.interval_text(finals[0], n_val),
+            pretrained_interval=significance.interval_text(finals[1], n_val),
+            n_val=n_val,
+        )
+    )
 
 
 def pretrained_vs_scratch_groups(runs: Sequence) -> tuple[list, list] | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dashboard.i18n import N_, _
+from dashboard.significance import interval_text, overlap, wilson
 
 # The x axes: the key (N_, shown through _()) names the axis, the value is the history's field.
 X_AXES = {
@@ -37,6 +38,8 @@ HEADERS = {
     "by": N_("by"),
     "best val acc": N_("best val acc"),
     "final val acc": N_("final val acc"),
+    "95% interval": N_("95% interval"),
+    "against the best": N_("against the best"),
     "seconds": N_("seconds"),
     "epochs to target": N_("epochs to target"),
     "seconds to target": N_("seconds to target"),
@@ -124,20 +127,26 @@ def default_target(histories: Sequence[list[dict]], fraction: float = 0.9) -> fl
 def summary_rows(
     runs: Sequence, histories: dict[str, list[dict]], target: float, baseline_id: str | None
 ) -> list[dict]:
-    """One row per run: best/final val accuracy, epochs and seconds to `target`, speed-up."""
+    """One row per run: best/final val accuracy, the final one's 95% Wilson interval on the
+    run's validation images and how it stands against the best final (`standing`), epochs and
+    seconds to `target`, speed-up."""
     reach = {r.id: to_target(histories[r.id], target) for r in runs}
     base_epochs, base_seconds = reach.get(baseline_id, (None, None))
+    finals = {r.id: _final(histories[r.id]) for r in runs}
     rows = []
     for run in runs:
         h = histories[run.id]
         epochs, seconds = reach[run.id]
         vals = [row["val_acc"] for row in h if row["val_acc"] is not None]
+        n_val = validation_images(run)
         rows.append(
             {
                 "run": run.name,
                 "id": run.id,
                 "best val acc": max(vals) if vals else None,
                 "final val acc": vals[-1] if vals else None,
+                "95% interval": interval_text(vals[-1], n_val) if vals and n_val else None,
+                "against the best": standing(run, runs, finals),
                 "epochs to target": epochs,
                 "seconds to target": round(seconds, 2) if seconds is not None else None,
                 "speed-up (epochs)": _ratio(base_epochs, epochs),
@@ -145,6 +154,31 @@ def summary_rows(
             }
         )
     return rows
+
+
+def validation_images(run) -> int | None:
+    """How many validation images a finished run was scored on (None before its results)."""
+    results = getattr(run, "results", None)
+    return sum(row.support for row in results.val.per_class) if results else None
+
+
+def standing(run, runs: Sequence, finals: dict[str, float | None]) -> str | None:
+    """ "best", "within noise" of the best, or "below" it: by the 95% Wilson intervals of the
+    final validation accuracies (each on its run's own validation images)."""
+    scored = [r for r in runs if finals.get(r.id) is not None and validation_images(r)]
+    if run not in scored or len(scored) < 2:
+        return None
+    best = max(scored, key=lambda r: finals[r.id])
+    if run.id == best.id:
+        return _("best")
+    mine = wilson(finals[run.id], validation_images(run))
+    theirs = wilson(finals[best.id], validation_images(best))
+    return _("within noise") if overlap(mine, theirs) else _("below")
+
+
+def _final(history: list[dict]) -> float | None:
+    vals = [row["val_acc"] for row in history if row["val_acc"] is not None]
+    return vals[-1] if vals else None
 
 
 def _ratio(baseline, value):

@@ -8,9 +8,17 @@ Other packages use only the names below; the modules behind them are this packag
 from dashboard.probes import charts
 from dashboard.probes.checks import check_edit, check_versions, learning_curves
 from dashboard.probes.curve import ClassCurve, Curves, Forecast, class_curves, forecast
-from dashboard.probes.paired import PairedResult, paired_kfold, ridge_probes
+from dashboard.probes.paired import (
+    FOLDS,
+    PairedResult,
+    fold_count,
+    paired_kfold,
+    ridge_probes,
+    stratified_folds,
+)
 
 __all__ = [
+    "FOLDS",
     "ClassCurve",
     "Curves",
     "Forecast",
@@ -19,8 +27,10 @@ __all__ = [
     "check_edit",
     "check_versions",
     "class_curves",
+    "fold_count",
     "forecast",
     "learning_curves",
     "paired_kfold",
     "ridge_probes",
+    "stratified_folds",
 ]

@@ -74,6 +74,7 @@ class RunResults:
     test: SplitScores | None = None
     cache_hits: list[bool] = field(default_factory=list)  # per cached pass, in order
     seconds: dict[str, float] = field(default_factory=dict)  # train, features, evaluate_export
+    folds: list[float] = field(default_factory=list)  # k-fold accuracies of the head, if asked
     schema: int = SCHEMA
 
     def to_json(self) -> str:
@@ -98,6 +99,7 @@ class RunResults:
                 test=SplitScores.parse(test) if test else None,
                 cache_hits=[bool(h) for h in d.get("cache_hits", [])],
                 seconds={str(k): float(v) for k, v in d.get("seconds", {}).items()},
+                folds=[float(a) for a in d.get("folds", [])],
                 schema=int(d.get("schema", SCHEMA)),
             )
         except (ValueError, TypeError, KeyError, AttributeError) as exc:

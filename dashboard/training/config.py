@@ -23,13 +23,18 @@ class TrainConfig:
     early_stopping: bool
     seed: int
     schedule: str = "constant"  # or "warmup_cosine": models.fitting.learning_rate_schedule
+    folds: int = 0  # a head-only run also cross-validates its head over this many folds (0: no)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def key(self) -> str:
-        """Same key = same run: resubmitting returns the stored result."""
-        text = json.dumps(self.to_dict(), sort_keys=True)
+        """Same key = same run: resubmitting returns the stored result. A field added later
+        leaves the key of a config that keeps its default as it was."""
+        d = self.to_dict()
+        if not d["folds"]:
+            del d["folds"]
+        text = json.dumps(d, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def with_(self, **changes) -> TrainConfig:

@@ -55,6 +55,7 @@ def evaluate_and_export(
         export=check,
         cache_hits=outcome.cache_hits,
         seconds={**outcome.seconds(), "evaluate_export": spent},
+        folds=outcome.folds,
     )
     write_atomic(folder / "results.json", found.to_json())
     sync.push(data.settings, *(folder / n for n in ARTIFACT_FILES))  # hashes recorded

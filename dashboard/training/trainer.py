@@ -16,8 +16,9 @@ import time
 from dataclasses import dataclass, field
 
 import keras
+import numpy as np
 
-from dashboard import datasets, features
+from dashboard import datasets, features, probes
 from dashboard.i18n import N_
 from dashboard.runs import CACHE_OFF, NOT_STARTED, SERVER_STOPPED, USER_STOPPED, RunStatus, RunStore
 from dashboard.settings import Settings
@@ -61,6 +62,7 @@ class TrainOutcome:
     train_seconds: float = 0.0
     feature_seconds: float = 0.0
     cache_hits: list[bool] = field(default_factory=list)
+    folds: list[float] = field(default_factory=list)  # the head's k-fold accuracies, if asked
 
     def seconds(self) -> dict[str, float]:
         return {"train": round(self.train_seconds, 3), "features": round(self.feature_seconds, 3)}
@@ -177,6 +179,28 @@ class Phases:
         self.outcome.feature_seconds = time.perf_counter() - started
         label = N_("training the head on cached features")
         self.on_arrays(self.clf.head, train, val, epochs, self.c.learning_rate, N_("head"), label)
+        if self.c.folds >= 2 and self.s.head_only and not self.live.stop.is_set():
+            self.cross_validate(train, val, epochs)
+
+    def cross_validate(self, train, val, epochs: int) -> None:
+        """The same head, fresh, trained on k-1 stratified folds of the train and validation
+        features together and scored on the one left out, for each fold: what the run's
+        figure would be on other splits of the same images (cheap: the features are cached)."""
+        x = np.concatenate([train[0], val[0]])
+        y = np.concatenate([train[1], val[1]]).astype("int32")
+        folds = probes.fold_count(y, self.c.folds)
+        quiet = fitting.FitWatch(self.live.stop, lambda *_args: None)
+        self.reporter.phase(N_("cross-validating the head"), 0, folds)
+        for k, test in enumerate(probes.stratified_folds(y, folds, self.c.seed) if folds else []):
+            self.live.step = k  # the live view's bar: folds done
+            head = keras.models.clone_model(self.clf.head)  # the same layers, fresh weights
+            rest = np.setdiff1d(np.arange(len(y)), test)
+            schedule = self.array_schedule(len(rest), epochs, self.c.learning_rate)
+            fitting.fit_on_arrays(head, (x[rest], y[rest]), (x[test], y[test]), schedule, quiet)
+            if self.live.stop.is_set():
+                return
+            predicted = head.predict(x[test], verbose=0).argmax(1)
+            self.outcome.folds.append(float((predicted == y[test]).mean()))
 
     def above_cut(self, epochs: int, learning_rate: float, name: str) -> None:
         """Strategy 3's second phase on cached activations at the cut below the first unfrozen
@@ -204,21 +228,24 @@ class Phases:
 
     def on_arrays(self, model, train, val, epochs, learning_rate, name, label="") -> None:
         """Epochs on in-memory arrays (features, or activations at a cut)."""
-        n, batch_size = len(train[0]), self.c.batch_size
-        steps = -(-n // batch_size)
-        self.reporter.phase(name, epochs, steps, n, label)
+        n = len(train[0])
+        self.reporter.phase(name, epochs, -(-n // self.c.batch_size), n, label)
         self.reporter.defer_scalars()
-        schedule = fitting.ArraySchedule(
+        schedule = self.array_schedule(n, epochs, learning_rate)
+        watch = fitting.FitWatch(self.live.stop, self.reporter.on_epoch, self.reporter.on_batch)
+        fitting.fit_on_arrays(model, train, val, schedule, watch)
+
+    def array_schedule(self, n: int, epochs: int, learning_rate: float) -> fitting.ArraySchedule:
+        steps = -(-n // self.c.batch_size)
+        return fitting.ArraySchedule(
             epochs=epochs,
-            batch_size=batch_size,
+            batch_size=self.c.batch_size,
             learning_rate=fitting.learning_rate_schedule(
                 self.c.schedule, learning_rate, steps, epochs
             ),
             seed=self.c.seed,
             early_stopping=self.c.early_stopping,
         )
-        watch = fitting.FitWatch(self.live.stop, self.reporter.on_epoch, self.reporter.on_batch)
-        fitting.fit_on_arrays(model, train, val, schedule, watch)
 
     def on_images(self, epochs: int, learning_rate: float, name: str) -> None:
         if epochs <= 0:

@@ -4,6 +4,7 @@ and exports, and its feature space, each part drawn by its own function."""
 from __future__ import annotations
 
 import os
+import statistics
 
 import streamlit as st
 
@@ -50,11 +51,31 @@ def scores(r: RunResults) -> None:
     ex = r.export
     parity = _("{same}/{images} same").format(same=ex.parity_same_class, images=ex.parity_images)
     cols[3].metric(_("Export parity"), parity)
+    if r.folds:
+        cross_validated(r.folds)
     headers = _per_class_headers()
     st.dataframe(
         [{headers[k]: v for k, v in _rounded(row.row()).items()} for row in r.val.per_class],
         hide_index=True,
         column_order=tuple(headers.values()),
+    )
+
+
+def cross_validated(folds: list[float]) -> None:
+    mean = statistics.fmean(folds)
+    spread = statistics.stdev(folds) if len(folds) > 1 else 0.0
+    st.info(
+        _(
+            "{n}-fold cross-validation of the head: {mean} ± {spread} (folds from {low} to "
+            "{high}): the run's accuracy on other splits of the same images."
+        ).format(
+            n=len(folds),
+            mean=percent(mean),
+            spread=percent(spread),
+            low=percent(min(folds)),
+            high=percent(max(folds)),
+        ),
+        icon=":material/view_week:",
     )
 
 

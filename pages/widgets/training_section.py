@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import features, glue, model_menu, text, training
 from dashboard.i18n import _, percent, pgettext
+from dashboard.probes import FOLDS
 from dashboard.runs import RunStatus, message_text, status_text
 from models.strategies import STRATEGIES
 from pages.widgets import results_view, session_keys
@@ -92,6 +93,18 @@ def configure_and_submit(settings, manifest, backbone: str) -> str | None:
         again = e.checkbox(
             _("Train again"), False, key=f"again_{k}", help=_("Ignore a stored result.")
         )
+        folds = 0
+        if STRATEGIES[strategy].head_only:
+            cross = st.checkbox(
+                _("Also cross-validate the head over {n} folds").format(n=FOLDS),
+                key=f"folds_{k}",
+                help=_(
+                    "The same head trained afresh on 4/5 of the train and validation images "
+                    "and scored on the rest, five times: the run's figure with its spread over "
+                    "splits. Cheap on the cached features; off with augmentation."
+                ),
+            )
+            folds = FOLDS if cross else 0
         a, b = st.columns([1, 3])
         submitted = a.form_submit_button(pgettext("button", "Train"), type="primary")
         find_lr = b.form_submit_button(
@@ -112,6 +125,7 @@ def configure_and_submit(settings, manifest, backbone: str) -> str | None:
         augment=bool(augment),
         early_stopping=bool(early),
         seed=int(seed),
+        folds=folds,
     )
     learning_rate_finder(settings, config, f"lr_{k}", run_now=find_lr)
     if not submitted:
