@@ -11,11 +11,13 @@ returning the layers it changed, and `fitting.compile_model` is how callers reco
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import keras
 
 from models import preprocessing
+from models.augmentations import augmentation
 from models.batchnorm import PreciseBatchNorm
 from models.catalog import Backbone
 from models.strategies import StrategyRow
@@ -41,18 +43,6 @@ class Classifier:
         raw = keras.Input(self.model.inputs[0].shape[1:], name="raw")
         preprocess = keras.Model(raw, preprocessing.apply(self.backbone.module, raw))
         return PreciseBatchNorm(self.base, preprocess, max_images)
-
-
-def augmentation(seed: int) -> keras.Sequential:
-    return keras.Sequential(
-        [
-            keras.layers.RandomFlip("horizontal", seed=seed),
-            keras.layers.RandomRotation(0.1, seed=seed),
-            keras.layers.RandomZoom(0.15, seed=seed),
-            keras.layers.RandomContrast(0.2, seed=seed),
-        ],
-        name="augmentation",
-    )
 
 
 def build_head(n_features: int, n_classes: int, kind: str) -> keras.Model:
@@ -97,6 +87,7 @@ def build_classifier(
     image_size: int,
     augment: bool,
     seed: int = 42,
+    augmentations: Mapping[str, float] | None = None,
 ) -> Classifier:
     inputs = keras.Input((image_size, image_size, 3), name="image")
     # Pretrained: BatchNorm in inference mode always. Scratch: BatchNorm must learn its stats.
@@ -104,9 +95,10 @@ def build_classifier(
     head = build_head(int(pooled.shape[-1]), n_classes, strategy.head)
     model = keras.Model(inputs, head(pooled), name=f"{backbone.key}_{strategy.key}")
     features = keras.Model(inputs, pooled, name="features")
-    if augment:
+    layers = augmentation(seed, augmentations) if augment else None
+    if layers is not None and layers.layers:  # every strength at 0 augments nothing
         raw = keras.Input((image_size, image_size, 3), name="raw")
-        train_model = keras.Model(raw, model(augmentation(seed)(raw)), name="train_model")
+        train_model = keras.Model(raw, model(layers(raw)), name="train_model")
     else:
         train_model = model
     clf = Classifier(model, train_model, features, head, base, strategy, backbone)

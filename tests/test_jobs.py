@@ -80,8 +80,11 @@ def test_finetune_top_trains_its_blocks_on_cached_activations_at_the_cut(setup):
     assert run.results.export.parity_ok  # the exported model is the one trained
     again = wait(jm, jm.submit(config(manifest, "finetune_top", epochs=6))[0].id)
     assert again.results.cache_hits == [True] * 4
-    augmented = wait(jm, jm.submit(config(manifest, "finetune_top", augment=True))[0].id)
+    chosen = {"flip": 0.0, "rotation": 0.2, "zoom": 0.0, "contrast": 0.1, "translation": 0.1}
+    augmented = config(manifest, "finetune_top", augment=True, augmentations=chosen)
+    augmented = wait(jm, jm.submit(augmented)[0].id)
     assert augmented.status == "finished" and augmented.results.cache_hits == []
+    assert jm.runs.get(augmented.id).config["augmentations"] == chosen  # the run records them
 
 
 def test_train_again_makes_a_new_run(setup_any_store):

@@ -132,3 +132,34 @@ def test_reporter_stops_within_one_batch():
     assert batches[-1] == (2, 1) and epochs == [1]
     assert reporter.stopped and reporter.epochs_done == 1
     assert isinstance(clf.train_model, keras.Model)
+
+
+def test_the_augmentation_table_drives_the_layers_and_a_stored_value_is_data():
+    from models import augmentations
+
+    default = augmentations.augmentation(0)
+    assert [layer.__class__.__name__ for layer in default.layers] == [
+        "RandomFlip",
+        "RandomRotation",
+        "RandomZoom",
+        "RandomContrast",
+    ]  # what strategy 4 always used: translation is off by default
+    chosen = {"flip": 0, "rotation": 0.3, "translation": 0.2, "../../evil": 9, "zoom": 99}
+    assert augmentations.strengths(chosen) == {
+        "flip": 0.0,
+        "rotation": 0.3,
+        "zoom": 0.5,  # clipped to the table's top
+        "contrast": 0.2,
+        "translation": 0.2,
+    }
+    layers = augmentations.augmentation(0, chosen).layers
+    assert [type(x).__name__ for x in layers] == [
+        "RandomRotation",
+        "RandomZoom",
+        "RandomContrast",
+        "RandomTranslation",
+    ]
+    assert layers[0].factor == (-0.3, 0.3)
+    off = dict.fromkeys(augmentations.DEFAULTS, 0)
+    clf = build_classifier(TINY, tiny_base(), 2, STRATEGIES["full_finetune"], 32, True, 0, off)
+    assert clf.train_model is clf.model  # every strength at 0: nothing in front of the model

@@ -148,3 +148,27 @@ def test_learning_rate_finder_draws_the_curve_and_fills_the_form(shared_weights_
     at.run()  # the curve stays, read from the cache; nothing is measured again
     no_exception(at)
     assert any("Learning-rate range test" in c.proto.spec for c in at.get("plotly_chart"))
+
+
+def test_the_augmentations_preview_on_the_datasets_own_images(train_page):
+    at = upload_flowers(train_page)
+    at.selectbox(key="train_strategy").set_value("full_finetune").run()
+    k = f"{at.selectbox(key='train_backbone').value}_full_finetune"
+    at.slider(key=f"aug_rotation_{k}").set_value(0.5).run()
+    before = len(at.get("image"))
+    at.button(key=f"aug_preview_{k}").click().run()
+    no_exception(at)
+    rows = at.get("image")[before:]
+    assert len(rows) == 4  # four of the dataset's images: each the original and four draws
+    assert all([i.caption for i in row.proto.imgs][:2] == ["original", "draw 1"] for row in rows)
+    assert all(len(row.proto.imgs) == 5 for row in rows)
+    # The draws are the run's layers at these strengths: changed images, or (all 0) the same.
+    from dashboard import datasets, glue, training
+
+    manifest = datasets.get(glue.settings(), at.session_state["dataset_id"])
+    preview = training.augment_preview.preview
+    original, drawn = preview(glue.settings(), manifest, {"rotation": 0.5}, 0)[0]
+    assert all(abs(d.astype(int) - original).mean() > 5 for d in drawn)
+    off = dict.fromkeys(("flip", "rotation", "zoom", "contrast", "translation"), 0)
+    original, drawn = preview(glue.settings(), manifest, off, 0)[0]
+    assert all((d == original).all() for d in drawn)

@@ -5,13 +5,14 @@ learning-rate finder, and run charts. The record they write is `dashboard.runs`.
 Other packages use only the names below; the modules behind them are this package's own.
 """
 
-from dashboard.training import charts, exports, keras_file, lr_range, results
+from dashboard.training import augment_preview, charts, exports, keras_file, lr_range, results
 from dashboard.training.config import TrainConfig, default_config, from_dict, same_schedule
 from dashboard.training.jobs import JobManager, manager
 
 __all__ = [
     "JobManager",
     "TrainConfig",
+    "augment_preview",
     "charts",
     "default_config",
     "exports",

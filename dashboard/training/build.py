@@ -29,5 +29,12 @@ def classifier(
             allow_download=settings.allow_download,
         )
         return build_classifier(
-            backbone, base, n_classes, strategy, config.image_size, config.augment, config.seed
+            backbone,
+            base,
+            n_classes,
+            strategy,
+            config.image_size,
+            config.augment,
+            config.seed,
+            config.augmentations,
         )

@@ -24,6 +24,9 @@ class TrainConfig:
     seed: int
     schedule: str = "constant"  # or "warmup_cosine": models.fitting.learning_rate_schedule
     folds: int = 0  # a head-only run also cross-validates its head over this many folds (0: no)
+    augmentations: dict[str, float] | None = (
+        None  # strengths (models.augmentations); None: defaults
+    )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -32,8 +35,9 @@ class TrainConfig:
         """Same key = same run: resubmitting returns the stored result. A field added later
         leaves the key of a config that keeps its default as it was."""
         d = self.to_dict()
-        if not d["folds"]:
-            del d["folds"]
+        for added in ("folds", "augmentations"):
+            if not d[added]:
+                del d[added]
         text = json.dumps(d, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -67,6 +71,7 @@ def same_schedule(config: TrainConfig, reference: TrainConfig) -> TrainConfig:
         schedule=reference.schedule,
         image_size=reference.image_size,
         augment=reference.augment,
+        augmentations=reference.augmentations,
         batch_size=reference.batch_size,
     )
 

@@ -8,6 +8,7 @@ from dashboard import features, glue, model_menu, text, training
 from dashboard.i18n import _, percent, pgettext
 from dashboard.probes import FOLDS
 from dashboard.runs import RunStatus, message_text, status_text
+from models import augmentations
 from models.strategies import STRATEGIES
 from pages.widgets import results_view, session_keys
 from pages.widgets.live import live_view
@@ -76,6 +77,7 @@ def configure_and_submit(settings, manifest, backbone: str) -> str | None:
     st.caption(_(STRATEGIES[strategy].advice))
     d = training.default_config(manifest.id, backbone, strategy)
     k = f"{backbone}_{strategy}"  # per-choice keys: each strategy opens with its own defaults
+    strengths = augmentation_choice(settings, manifest, k, d.seed)
     with st.form(f"train_form_{k}"):
         a, b, c, e = st.columns(4)
         epochs = a.number_input(_("Epochs"), 1, 500, d.epochs, key=f"epochs_{k}")
@@ -126,6 +128,7 @@ def configure_and_submit(settings, manifest, backbone: str) -> str | None:
         early_stopping=bool(early),
         seed=int(seed),
         folds=folds,
+        augmentations=strengths if strengths != augmentations.DEFAULTS else None,
     )
     learning_rate_finder(settings, config, f"lr_{k}", run_now=find_lr)
     if not submitted:
@@ -134,6 +137,30 @@ def configure_and_submit(settings, manifest, backbone: str) -> str | None:
     if reused and run.status == RunStatus.FINISHED:
         st.info(_("These settings ran before on this dataset: showing the stored result."))
     return run.id
+
+
+def augmentation_choice(settings, manifest, k: str, seed: int) -> dict[str, float]:
+    """The augmentations' strengths (used when the form's Augmentation box is ticked), and a
+    preview of them on a few of the dataset's training images."""
+    with st.expander(_("Augmentation: choose and preview")):
+        cols = st.columns(len(augmentations.AUGMENTATIONS))
+        chosen = {}
+        for col, a in zip(cols, augmentations.AUGMENTATIONS, strict=True):
+            chosen[a.key] = col.slider(
+                _(a.title), 0.0, a.high, a.default, a.step, key=f"aug_{a.key}_{k}", help=_(a.about)
+            )
+        st.caption(_("0 turns one off. They apply when Augmentation is ticked in the form."))
+        if st.button(_("Preview on this dataset's images"), key=f"aug_preview_{k}"):
+            shown = with_progress(
+                _("Augmenting…"),
+                lambda say: training.augment_preview.preview(settings, manifest, chosen, seed),
+            )
+            for original, drawn in shown or []:
+                captions = [_("original")] + [
+                    _("draw {n}").format(n=i + 1) for i in range(len(drawn))
+                ]
+                st.image([original, *drawn], caption=captions, width=112)
+    return chosen
 
 
 def learning_rate_finder(settings, config, lr_key: str, run_now: bool) -> None:
