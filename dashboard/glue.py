@@ -1,7 +1,8 @@
 """Streamlit glue: the one module in `dashboard/` that imports streamlit.
 
 It holds what ties the services to Streamlit's runtime: the caches, the entry's navigation
-guard, the patch that keeps Keras' state between script runs, and stack dumps on SIGUSR1. It
+guard, the patch that keeps Keras' state between script runs, and (at import) stack dumps on
+SIGUSR1. It
 decides what lives for the whole process (loaded models, shared by every session) and what is
 memoised per input (`cache_data`: results keyed by model and image bytes), so a rerun whose
 inputs did not change recomputes nothing.
@@ -21,10 +22,23 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from dashboard import access, bounded, datasets, explore, i18n, images, progress, runs, training
+from dashboard import (
+    access,
+    bounded,
+    datasets,
+    diagnostics,
+    explore,
+    i18n,
+    images,
+    probes,
+    progress,
+    runs,
+    training,
+)
 from dashboard.bounded import Busy
 from dashboard.i18n import N_, _
 from dashboard.settings import Settings
+from models import catalog
 
 VIEW_SIDE = 1024  # px: the largest side an upload is decoded at (models see at most 600)
 MODELS = bounded.BoundedCache(max_entries=4, max_bytes=1536 << 20, size_of=lambda m: m.nbytes)
@@ -230,6 +244,16 @@ def record_thumbnail(dataset_id: str, file: str, size: int = 96) -> np.ndarray:
     return images.thumbnail(images.decode(data), size)
 
 
+@st.cache_data(show_spinner=Spoken(N_("Checking the edit…")), max_entries=64)
+def paired_check(dataset_id: str, backbone: str, relabel: tuple, exclude: tuple):
+    """An edit's paired check (relabel: sorted (sha, class); exclude: sorted shas), once."""
+    edit, manifest = (
+        datasets.Edit(dict(relabel), set(exclude)),
+        datasets.get(settings(), dataset_id),
+    )
+    return probes.check_edit(settings(), manifest, edit, catalog.get(backbone))
+
+
 @st.cache_data(show_spinner=Spoken(N_("Explaining the mistakes…")), max_entries=512)
 def mistake_overlay(
     model_path: str, mtime: float, dataset_id: str, file: str, class_id: int
@@ -266,16 +290,6 @@ def keep_keras_state_between_runs() -> None:
     script_runner._clean_problem_modules = _clean_without_keras
 
 
-def enable_stack_dumps() -> None:
-    """`kill -USR1 <server pid>` writes every thread's Python stack to the server's stderr: the
-    way to see where a run that seems stuck is waiting, without stopping it."""
-    import faulthandler
-    import signal
-
-    if hasattr(signal, "SIGUSR1"):  # not on Windows
-        faulthandler.register(signal.SIGUSR1, all_threads=True)
-
-
 # On import, so before any page's first run ends, whichever page a session opens first.
 keep_keras_state_between_runs()
-enable_stack_dumps()
+diagnostics.enable_stack_dumps()

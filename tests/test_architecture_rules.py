@@ -42,6 +42,7 @@ SHARED = {
     "i18n",  # the words in the session's language
     "catalogs",  # keeps the message catalogs up to date with the code
     "tutorial",  # the tutorial's figures, told beside what shows them
+    "diagnostics",  # stack dumps on SIGUSR1, for the operator
 }
 FEATURES = (
     "datasets",

@@ -46,9 +46,10 @@ def _check(settings, manifest, after: dict[str, str], backbone) -> PairedResult 
 
 def learning_curves(
     settings: Settings, manifest: datasets.Manifest, backbone: Backbone, say: Progress = silent
-) -> Curves | None:
+) -> Curves:
     """The dataset's learning curves (per class, and all classes together) on its cached
-    pretrained features; the features are computed first where they are not cached."""
+    pretrained features; the features are computed first where they are not cached. Raises
+    DatasetError with too few images per class for two folds."""
     records = features.ordered_records(manifest)
     count = part(say, 0.0, 0.5)
     x, _labels = features.stacked_features(
@@ -60,4 +61,7 @@ def learning_curves(
     index = {c: i for i, c in enumerate(manifest.classes)}
     labels = np.array([index[r.cls] for r in records])
     probing = part(say, 0.5, 0.5)
-    return class_curves(x, labels, on_step=lambda f: probing(f, _("Learning curves")))
+    curves = class_curves(x, labels, on_step=lambda f: probing(f, _("Learning curves")))
+    if curves is None:
+        raise datasets.DatasetError(_("Too few images per class for a 2-fold check."))
+    return curves

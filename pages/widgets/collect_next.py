@@ -32,15 +32,15 @@ def collect_next(settings, manifest, backbone: str) -> None:
     if key not in st.session_state:
         if not st.button(_("Forecast what more images would buy"), key=f"curves_go_{manifest.id}"):
             return
-        st.session_state[key] = with_progress(
+        curves = with_progress(
             _("Learning curves"),
             lambda say: probes.learning_curves(settings, manifest, catalog.get(backbone), say),
             expected=(*EXPECTED, ReadOnlyError),
         )
+        if curves is None:  # the message is shown
+            return
+        st.session_state[key] = curves
     curves = st.session_state[key]
-    if curves is None:
-        st.caption(_("Too few images per class for a 2-fold check."))
-        return
     counts = [sum(r.cls == c for r in manifest.images) for c in manifest.classes]
     more = st.number_input(
         _("More images per class"),

@@ -8,7 +8,6 @@ import streamlit as st
 from dashboard import datasets, glue, probes
 from dashboard.i18n import N_, _, number
 from dashboard.settings import ReadOnlyError
-from models import catalog
 from models.weights import WeightsUnavailable
 from pages.widgets import session_keys
 
@@ -81,7 +80,7 @@ def apply_panel(settings, manifest, backbone: str, edit: datasets.Edit, place="f
             relabel=len(edit.relabel), exclude=len(edit.exclude)
         )
     )
-    check = _paired_check(settings, manifest, backbone, edit)
+    check = _paired_check(manifest, backbone, edit)
     if check is not None:
         st.info(_("If applied: {check}").format(check=check_text(check)), icon=":material/balance:")
         st.caption(_(CHECK_HELP))
@@ -92,9 +91,10 @@ def apply_panel(settings, manifest, backbone: str, edit: datasets.Edit, place="f
         apply_edit(settings, manifest, edit, check)
 
 
-def _paired_check(settings, manifest, backbone, edit) -> probes.PairedResult | None:
+def _paired_check(manifest, backbone, edit) -> probes.PairedResult | None:
     try:
-        check = probes.check_edit(settings, manifest, edit, catalog.get(backbone))
+        relabel, exclude = tuple(sorted(edit.relabel.items())), tuple(sorted(edit.exclude))
+        check = glue.paired_check(manifest.id, backbone, relabel, exclude)
     except (ReadOnlyError, WeightsUnavailable, datasets.DatasetError) as exc:
         st.caption(_("No check of the edit: {error}").format(error=exc))
         return None
