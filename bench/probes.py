@@ -27,7 +27,7 @@ N, DIMS, CLASSES, ROUNDS = 2_000, 1280, 10, 3
 def vectors(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     new = rng.integers(0, CLASSES, N)
-    centres = rng.normal(0, 0.3, (CLASSES, DIMS))
+    centres = rng.normal(0, 0.1, (CLASSES, DIMS))  # ~70% held-out accuracy: a real probe's task
     x = np.maximum(centres[new] + rng.normal(0, 1.0, (N, DIMS)), 0).astype("float32")
     old = new.copy()
     moved = rng.choice(N, N // 20, replace=False)
