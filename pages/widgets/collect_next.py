@@ -29,6 +29,9 @@ def collect_next(settings, manifest, backbone: str) -> None:
     st.subheader(_("What to collect next"))
     st.caption(_(INTRO))
     key = session_keys.learning_curves(manifest.id, backbone)
+    if settings.readonly:  # the forecast fits some 1,000 probes: no heavy work here
+        st.caption(_("Forecasts are made on a server where you can edit."))
+        return
     if key not in st.session_state:
         if not st.button(_("Forecast what more images would buy"), key=f"curves_go_{manifest.id}"):
             return
@@ -55,10 +58,10 @@ def collect_next(settings, manifest, backbone: str) -> None:
         _("{more} more images of every class: {gain}.").format(more=more, gain=_points(every)),
         icon=":material/trending_up:",
     )
-    _per_class(settings, manifest, curves, more, counts)
+    _per_class(manifest, curves, more, counts)
 
 
-def _per_class(settings, manifest, curves, more: int, counts: list[int]) -> None:
+def _per_class(manifest, curves, more: int, counts: list[int]) -> None:
     headers = (_("class"), _("images"), _("recall now"), _("{n} more").format(n=more))
     for curve in curves.per_class:
         cls = manifest.classes[curve.cls]
@@ -74,7 +77,6 @@ def _per_class(settings, manifest, curves, more: int, counts: list[int]) -> None
             key=f"add_to_{manifest.id}_{curve.cls}",
             on_click=_point_add_at,
             args=(manifest.id, cls),
-            disabled=settings.readonly,
         )
     st.caption(
         _(
