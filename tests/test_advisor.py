@@ -48,6 +48,7 @@ def test_flowers_are_similar_to_imagenet_and_get_a_linear_head(shared_weights_en
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)  # progress only grows
 
 
+@pytest.mark.slow  # measures two built-in samples with real weights: `python -m pytest -m slow`
 @pytest.mark.parametrize("sample", ["digits", "faces"])
 def test_digits_and_faces_are_different_from_imagenet(shared_weights_env, sample):
     settings = Settings.from_env()

@@ -29,7 +29,7 @@ NAMES = frozenset(
     px MB GB KB ms top top-1 top-5 He Girshick Dollár Russakovsky Zeiler Fergus Yosinski al
     et ICCV IJCV ECCV NeurIPS arXiv predict py keras zip tflite onnx html csv json ok OK
     AUC ECE k-NN kNN NN ID URL OIDC SSO id alpha min max std log lr LR PCA
-    digits TF Serving RGB TensorBoard WebP""".split()  # noqa: SIM905 (a list of words reads as one)
+    digits TF Serving RGB TensorBoard WebP AP Wilson""".split()  # noqa: SIM905 (a list of words reads as one)
 )
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")

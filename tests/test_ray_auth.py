@@ -19,6 +19,10 @@ import pytest
 
 from tests.conftest import ROOT
 
+# Slow (minutes: servers and clusters of its own): `python -m pytest -m slow` runs it; the
+# default run (CI's) leaves it out to stay within its 30 minutes (pyproject.toml).
+pytestmark = pytest.mark.slow
+
 LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}
 
 

@@ -22,6 +22,10 @@ from dashboard.training import JobManager
 from tests.conftest import ROOT, wait
 from tests.tiny_training import config, tiny_dataset, tiny_settings
 
+# Slow (minutes: servers and clusters of its own): `python -m pytest -m slow` runs it; the
+# default run (CI's) leaves it out to stay within its 30 minutes (pyproject.toml).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def ray_cluster():

@@ -161,8 +161,10 @@ def test_forged_mistake_indices_from_the_database_are_left_out(tmp_path, monkeyp
 
     settings = Settings.from_env({"TLAB_HOME": str(tmp_path)})
     manifest = tiny_dataset(settings)
-    n_val = len(manifest.records("val"))
-    probs = np.tile([[0.1, 0.9]], (n_val, 1))  # every image predicted as class 1
+    val = manifest.records("val")
+    first = manifest.classes.index(val[0].cls)
+    probs = np.tile(np.eye(2)[1 - first] * 0.8 + 0.1, (len(val), 1))  # all: val[0]'s other class
+    n_val = len(val)
     np.savez(tmp_path / "predictions.npz", val=probs)
     monkeypatch.setattr(
         results, "local_artifacts", lambda s, run_id: {"predictions": tmp_path / "predictions.npz"}
@@ -171,9 +173,12 @@ def test_forged_mistake_indices_from_the_database_are_left_out(tmp_path, monkeyp
     forged = SplitScores(0.5, [[0, 1], [0, 1]], scores, [0, n_val, 10**9, -1])
     export = ExportCheck("m", "l", 1, 1, 0.0, True)
     run = SimpleNamespace(id=RUN_ID, results=RunResults(manifest.classes, 0.5, forged, export))
-    assert [m.record for m in results.mistakes(settings, run, manifest)] == [
-        manifest.records("val")[0]
-    ]
+    assert [m.record for m in results.mistakes(settings, run, manifest)] == [val[0]]
+    # An index that points at an image the stored predictions got right is no mistake either.
+    right = next(i for i, r in enumerate(val) if r.cls != val[0].cls)
+    forged = SplitScores(0.5, [[0, 1], [0, 1]], scores, [right])
+    run = SimpleNamespace(id=RUN_ID, results=RunResults(manifest.classes, 0.5, forged, export))
+    assert results.mistakes(settings, run, manifest) == []
     one_class = RunResults(manifest.classes[:1], 0.5, SplitScores(0.5, [], [], [0]), export)
     assert results.mistakes(settings, SimpleNamespace(id=RUN_ID, results=one_class), manifest) == []
 

@@ -19,12 +19,13 @@ def action_box(manifest, record, label: str, suggested: str | None = None, place
     """One image's action, a selectbox: keep, exclude, or relabel to another class. `place`
     names the section it is in (an image can be in the suspects and in a confusion cell)."""
     options = [KEEP, EXCLUDE, *(c for c in manifest.classes if c != record.cls)]
-    words = {KEEP: _("keep"), EXCLUDE: _("exclude")}
+    words = {KEEP: _("keep"), EXCLUDE: _("exclude")}  # made here, in this run's language
+    words |= {o: _("relabel to {cls}").format(cls=o) for o in options[2:]}
     return st.selectbox(
         label,
         options,
         key=f"act_{place}_{manifest.id}_{record.sha}",
-        format_func=lambda o: words.get(o) or _("relabel to {cls}").format(cls=o),
+        format_func=words.get,
         help=_("Suggested: relabel to {cls}").format(cls=suggested) if suggested else None,
     )
 

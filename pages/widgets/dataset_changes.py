@@ -33,11 +33,12 @@ def change_dataset(settings, manifest, backbone: str) -> None:
 def add_images(settings, manifest) -> None:
     """Files or camera pictures into one class (chosen, or a new name), as a new version."""
     options = [*manifest.classes, NEW_CLASS]
+    names = {**{c: c for c in manifest.classes}, NEW_CLASS: _("a new class…")}
     cls = st.selectbox(
         _("Add images to the class"),
         options,
         key=session_keys.add_class(manifest.id),
-        format_func=lambda o: _("a new class…") if o == NEW_CLASS else o,
+        format_func=names.get,
     )
     if cls == NEW_CLASS:
         cls = st.text_input(_("Name of the new class"), key=f"add_new_{manifest.id}").strip()

@@ -100,12 +100,8 @@ def confusion_images(settings, manifest, run: Run, model_file: str) -> None:
     )
     if not shown:
         return
-    cell = st.selectbox(
-        _("Images of"),
-        options,
-        key=cell_key,
-        format_func=lambda o: _cell_name(o, r.classes, r.val.confusion),
-    )
+    names = {o: _cell_name(o, r.classes, r.val.confusion) for o in options}  # in this language
+    cell = st.selectbox(_("Images of"), options, key=cell_key, format_func=names.get)
     chosen = _cell_predictions(settings, run, manifest, shown, cell)
     if not chosen:
         st.caption(_("No validation image in this cell."))
