@@ -132,20 +132,21 @@ def summary_rows(
     seconds to `target`, speed-up."""
     reach = {r.id: to_target(histories[r.id], target) for r in runs}
     base_epochs, base_seconds = reach.get(baseline_id, (None, None))
-    finals = {r.id: _final(histories[r.id]) for r in runs}
+    vals = {r.id: [e["val_acc"] for e in histories[r.id] if e["val_acc"] is not None] for r in runs}
+    finals = {k: v[-1] if v else None for k, v in vals.items()}
     rows = []
     for run in runs:
-        h = histories[run.id]
         epochs, seconds = reach[run.id]
-        vals = [row["val_acc"] for row in h if row["val_acc"] is not None]
-        n_val = validation_images(run)
+        final, n_val = finals[run.id], validation_images(run)
         rows.append(
             {
                 "run": run.name,
                 "id": run.id,
-                "best val acc": max(vals) if vals else None,
-                "final val acc": vals[-1] if vals else None,
-                "95% interval": interval_text(vals[-1], n_val) if vals and n_val else None,
+                "best val acc": max(vals[run.id], default=None),
+                "final val acc": final,
+                "95% interval": interval_text(final, n_val)
+                if final is not None and n_val
+                else None,
                 "against the best": standing(run, runs, finals),
                 "epochs to target": epochs,
                 "seconds to target": round(seconds, 2) if seconds is not None else None,
@@ -174,11 +175,6 @@ def standing(run, runs: Sequence, finals: dict[str, float | None]) -> str | None
     mine = wilson(finals[run.id], validation_images(run))
     theirs = wilson(finals[best.id], validation_images(best))
     return _("within noise") if overlap(mine, theirs) else _("below")
-
-
-def _final(history: list[dict]) -> float | None:
-    vals = [row["val_acc"] for row in history if row["val_acc"] is not None]
-    return vals[-1] if vals else None
 
 
 def _ratio(baseline, value):

@@ -66,6 +66,7 @@ def evaluate_and_export(
 class Prediction:
     """One validation image as the run's model classified it."""
 
+    index: int  # its place in the validation split (the database's misclassified indices)
     record: datasets.ImageRecord
     true: str
     predicted: str
@@ -88,26 +89,29 @@ def val_probabilities(settings: Settings, run: Run) -> np.ndarray | None:
     return probs
 
 
-def predictions(settings: Settings, run: Run, manifest: datasets.Manifest) -> list[Prediction]:
-    """Every validation image with the run's prediction, in the split's order; none past the
-    shorter of the split and the stored predictions, none whose true class the run lacks."""
-    probs = val_probabilities(settings, run)
+def predictions(
+    settings: Settings, run: Run, manifest: datasets.Manifest, probs: np.ndarray | None = None
+) -> list[Prediction]:
+    """Every validation image with the run's prediction (`probs`: the stored probabilities,
+    read here when not given), in the split's order; none past the shorter of the split and
+    the stored predictions, none whose true class the run lacks."""
+    probs = val_probabilities(settings, run) if probs is None else probs
     if probs is None:
         return []
     classes = run.results.classes
     return [
-        Prediction(record, record.cls, classes[int(p.argmax())], float(p.max()))
-        for record, p in zip(manifest.records("val"), probs, strict=False)
+        Prediction(i, record, record.cls, classes[int(p.argmax())], float(p.max()))
+        for i, (record, p) in enumerate(zip(manifest.records("val"), probs, strict=False))
         if record.cls in classes
     ]
 
 
 def val_truth_and_probabilities(
-    settings: Settings, run: Run, manifest: datasets.Manifest
+    settings: Settings, run: Run, manifest: datasets.Manifest, probs: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The validation images' true class indices and the run's probabilities, row for row
     (what the precision-recall and reliability charts read), or None without predictions."""
-    probs = val_probabilities(settings, run)
+    probs = val_probabilities(settings, run) if probs is None else probs
     if probs is None:
         return None
     index = {c: i for i, c in enumerate(run.results.classes)}
@@ -128,8 +132,10 @@ class Quality:
     images: int
 
 
-def quality(settings: Settings, run: Run, manifest: datasets.Manifest) -> Quality | None:
-    scored = val_truth_and_probabilities(settings, run, manifest)
+def quality(
+    settings: Settings, run: Run, manifest: datasets.Manifest, probs: np.ndarray | None = None
+) -> Quality | None:
+    scored = val_truth_and_probabilities(settings, run, manifest, probs)
     if scored is None:
         return None
     truth, probs = scored
@@ -138,15 +144,20 @@ def quality(settings: Settings, run: Run, manifest: datasets.Manifest) -> Qualit
 
 
 def mistakes(
-    settings: Settings, run: Run, manifest: datasets.Manifest, limit=12
+    settings: Settings,
+    run: Run,
+    manifest: datasets.Manifest,
+    limit=12,
+    shown: list[Prediction] | None = None,
 ) -> list[Prediction]:
-    """Misclassified validation images, most confident mistakes first. The indices come from
-    the database: one that points past the split or its predictions is left out."""
+    """Misclassified validation images (of `shown`, the predictions, made here when not
+    given), most confident mistakes first. The indices come from the database: one that points
+    past the split or its predictions, or at an image the predictions got right, is left out."""
     if run.results is None:
         return []
-    shown = predictions(settings, run, manifest)
-    rows = [i for i in run.results.val.misclassified if 0 <= i < len(shown)]
-    wrong = [shown[i] for i in rows if shown[i].wrong]
+    shown = predictions(settings, run, manifest) if shown is None else shown
+    listed = set(run.results.val.misclassified)
+    wrong = [p for p in shown if p.index in listed and p.wrong]
     return sorted(wrong, key=lambda m: -m.confidence)[:limit]
 
 

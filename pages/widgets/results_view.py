@@ -22,12 +22,14 @@ def results(settings, manifest, run: Run) -> None:
     st.subheader(_("Results"))
     scores(r)
     files = training.results.local_artifacts(settings, run.id)
-    confusion_images(settings, manifest, run, str(files["model"]) if "model" in files else None)
+    probs = training.results.val_probabilities(settings, run)  # read once for the sections
+    model = str(files["model"]) if "model" in files else None
+    confusion_images(settings, manifest, run, model, probs)
     if "model" not in files:
         st.warning(_("This run's model file is not on this server, nor in the shared store."))
         return
     model_file, labels_file = str(files["model"]), str(files["labels"])
-    quality(settings, manifest, run)
+    quality(settings, manifest, run, probs)
     try_it(model_file, r.classes)
     downloads(settings, run, model_file, labels_file)
     exports_section.exports(settings, manifest, run)
@@ -83,12 +85,12 @@ MISTAKES = "mistakes"  # the cell choice that shows every misclassified image
 SHOWN = 12  # images drawn per cell, the most confident first
 
 
-def confusion_images(settings, manifest, run: Run, model_file: str) -> None:
+def confusion_images(settings, manifest, run: Run, model_file: str | None, probs) -> None:
     """The confusion matrix; a click on a cell (or the choice under it) shows that cell's
     images with Grad-CAM for the predicted class, each with keep / exclude / relabel, and the
     edit can be applied as a new version of the run's dataset."""
     r = run.results
-    shown = training.results.predictions(settings, run, manifest)
+    shown = training.results.predictions(settings, run, manifest, probs)
     chart_key, cell_key = f"confusion_{run.id}", f"cell_{run.id}"
     options = _cell_options(r.val.confusion, len(r.classes))
     st.plotly_chart(
@@ -138,7 +140,7 @@ def _cell_name(option, classes: list[str], confusion: list[list[int]]) -> str:
 
 def _cell_predictions(settings, run, manifest, shown, cell) -> list:
     if cell == MISTAKES:
-        return training.results.mistakes(settings, run, manifest, limit=len(shown))
+        return training.results.mistakes(settings, run, manifest, len(shown), shown)
     classes = run.results.classes
     return training.results.in_cell(shown, classes[cell[0]], classes[cell[1]])
 
@@ -169,9 +171,9 @@ def _picture(manifest, model_file, classes, p):
     return glue.mistake_overlay(model_file, _mtime(model_file), home, p.record.file, cls)
 
 
-def quality(settings, manifest, run: Run) -> None:
+def quality(settings, manifest, run: Run, probs) -> None:
     """Per-class precision-recall and the reliability of the probabilities."""
-    found = training.results.quality(settings, run, manifest)
+    found = training.results.quality(settings, run, manifest, probs)
     if found is None:
         return
     with st.expander(_("Precision-recall and calibration")):
