@@ -73,7 +73,7 @@ def _per_class(manifest, curves, more: int, counts: list[int]) -> None:
         verdict = _("buys nothing this probe can see") if found.buys_nothing else _points(found)
         row[3].write(f"{headers[3]}: {verdict}")
         row[4].button(
-            _("Add images of {cls}").format(cls=cls),
+            _("Add images of {cls}").format(cls=markdown_text(cls)),
             key=f"add_to_{manifest.id}_{curve.cls}",
             on_click=_point_add_at,
             args=(manifest.id, cls),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import datasets, glue, probes
+from dashboard import datasets, glue, probes, text
 from dashboard.i18n import N_, _, number
 from dashboard.settings import ReadOnlyError
 from models.weights import WeightsUnavailable
@@ -22,7 +22,7 @@ def action_box(manifest, record, label: str, suggested: str | None = None, place
     words = {KEEP: _("keep"), EXCLUDE: _("exclude")}  # made here, in this run's language
     words |= {o: _("relabel to {cls}").format(cls=o) for o in options[2:]}
     return st.selectbox(
-        label,
+        text.markdown_text(label),  # file and class names from an upload: shown as typed
         options,
         key=f"act_{place}_{manifest.id}_{record.sha}",
         format_func=words.get,
