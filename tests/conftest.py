@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import time
 import zipfile
 from pathlib import Path
@@ -51,6 +52,27 @@ def weights_dir() -> Path:
 def shared_weights_env(weights_dir, monkeypatch) -> Path:
     monkeypatch.setenv("TLAB_WEIGHTS_DIR", str(weights_dir))
     return weights_dir
+
+
+@pytest.fixture(scope="session")
+def features_seen(tmp_path_factory) -> Path:
+    """Feature-cache entries this test session has computed (see `warm_features`)."""
+    return tmp_path_factory.mktemp("features-seen")
+
+
+@pytest.fixture
+def warm_features(features_seen, tmp_path):
+    """TLAB_HOME (tmp_path/home)'s feature cache starts with what earlier tests of this session
+    computed, and what this test computes is kept for the next. Safe to share: an entry's name
+    hashes the network, the weights file's size and mtime, the dataset's content id, the subset
+    and the size, so a test finds only arrays its own inputs would have computed. Only for tests
+    whose claim is not about computing features (MobileNetV2 on flowers-mini costs ~30 s)."""
+    cache = tmp_path / "home" / "cache" / "features"
+    shutil.copytree(features_seen, cache, dirs_exist_ok=True)
+    yield cache
+    for entry in cache.glob("*.npz"):
+        if not entry.name.startswith(".") and not (features_seen / entry.name).exists():
+            shutil.copy2(entry, features_seen / entry.name)
 
 
 # -- tiny photos and training runs ---------------------------------------------------------

@@ -47,6 +47,7 @@ def suspect_edit(settings, manifest, only=None, to=None) -> datasets.Edit:
 
 def test_fixing_the_planted_labels_gains_and_the_unchanged_set_gains_nothing(
     planted,  # noqa: F811
+    warm_features,
 ):
     settings, manifest, moved = planted
     backbone = catalog.get(BACKBONE)
@@ -64,6 +65,7 @@ def test_fixing_the_planted_labels_gains_and_the_unchanged_set_gains_nothing(
 
 def test_the_page_applies_the_suspects_relabels_as_a_new_version(
     planted,  # noqa: F811
+    warm_features,
     shared_weights_env,
     train_page,
 ):
@@ -143,7 +145,7 @@ def test_the_forecast_sees_a_solved_class_buys_nothing_and_a_hard_one_still_lear
 
 
 def test_the_page_forecasts_per_class_adds_images_and_merges_classes_as_versions(
-    shared_weights_env, train_page
+    warm_features, shared_weights_env, train_page
 ):
     from dashboard import glue
     from tests.conftest import upload_flowers

@@ -67,7 +67,9 @@ def test_nearest_leaves_the_image_itself_out():
 
 
 # -- real photos, real weights ---------------------------------------------------------------
-def test_pretrained_features_separate_flowers_better_and_find_the_planted_labels(planted):
+def test_pretrained_features_separate_flowers_better_and_find_the_planted_labels(
+    planted, warm_features
+):
     settings, manifest, moved = planted
     fmap = featurespace.feature_map(settings, manifest, BACKBONE, "t-SNE")
     assert len(fmap.rows) == fmap.total == len(manifest.records("train", "val"))
@@ -88,7 +90,7 @@ def test_pretrained_features_separate_flowers_better_and_find_the_planted_labels
 
 
 def test_the_page_maps_both_panels_one_trace_per_class_and_lists_the_planted(
-    planted, shared_weights_env, train_page
+    planted, warm_features, shared_weights_env, train_page
 ):
     settings, manifest, moved = planted
     at = train_page
