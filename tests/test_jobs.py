@@ -37,9 +37,17 @@ def setup(tmp_path, weights_dir):
     made[1].shutdown()
 
 
+# The trainer's tests that train, on PostgreSQL too, in the slow set: each trains for ~30 s;
+# the store's own behaviour on PostgreSQL stays in the default run (tests/test_run_store.py,
+# and the restart test below, which trains nothing).
+ANY_STORE = pytest.mark.parametrize(
+    "store_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)], indirect=True
+)
+
+
 @pytest.fixture
 def setup_any_store(tmp_path, weights_dir, store_url):
-    """The same on each database the run store supports (SQLite, PostgreSQL)."""
+    """The same on each database the run store supports (SQLite, PostgreSQL: see ANY_STORE)."""
     made = make_setup(tmp_path, weights_dir, store_url)
     yield made
     made[1].shutdown()  # before its database is dropped
@@ -87,6 +95,7 @@ def test_finetune_top_trains_its_blocks_on_cached_activations_at_the_cut(setup):
     assert jm.runs.get(augmented.id).config["augmentations"] == chosen  # the run records them
 
 
+@ANY_STORE
 def test_train_again_makes_a_new_run(setup_any_store):
     _, jm, manifest = setup_any_store
     first = wait(jm, jm.submit(config(manifest, epochs=1))[0].id)
@@ -95,6 +104,7 @@ def test_train_again_makes_a_new_run(setup_any_store):
     assert wait(jm, second.id).status == "finished"
 
 
+@ANY_STORE
 def test_stop_keeps_the_finished_epochs(setup_any_store):
     _, jm, manifest = setup_any_store
     run, _ = jm.submit(config(manifest, "scratch", epochs=500))
@@ -109,6 +119,7 @@ def test_stop_keeps_the_finished_epochs(setup_any_store):
     assert jm.runs.artifacts(run.id)["model"][0].endswith("model.keras")
 
 
+@ANY_STORE
 def test_a_run_is_stopped_from_another_server_sharing_the_store(setup_any_store, tmp_path):
     """Two servers, one store (SQLite here, PostgreSQL in team mode): the one that does not
     train the run stops it through the store, within the watcher's second and a batch."""
