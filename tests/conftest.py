@@ -23,6 +23,16 @@ WEIGHTS_DIR = SHARED / "keras-weights"
 FLOWERS_ZIP = SHARED / "datasets" / "flowers-mini.zip"
 
 
+# The longest files first (minutes each, longest first): the two workers (pyproject.toml) then
+# run them beside the many short ones instead of one worker running them alone at the end.
+LONGEST_FIRST = ("test_browser.py", "test_jobs.py", "test_advisor_page.py")
+
+
+def pytest_collection_modifyitems(items):
+    first = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: first.get(item.path.name, len(first)))  # stable: else as before
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("TLAB_HOME", str(tmp_path / "tlab-home"))

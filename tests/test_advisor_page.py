@@ -16,6 +16,7 @@ def measure(at):
 
 
 def test_advisor_renders_the_chart_and_a_recommendation_for_flowers(
+    warm_features,
     shared_weights_env,
     train_page,  # noqa: F811
 ):
@@ -57,6 +58,7 @@ def test_advisor_renders_the_chart_and_a_recommendation_for_flowers(
 
 
 def test_the_page_says_whether_the_advice_was_right_once_the_ladder_ran(
+    warm_features,  # the flowers measured by the test above
     shared_weights_env,
     train_page,  # noqa: F811
 ):
