@@ -1,5 +1,6 @@
-"""Exports people deploy: a SavedModel and TFLite float32 / int8, each reloaded and checked
-against the app, and each download's predict.py run as a user would run it."""
+"""Exports people deploy: a SavedModel, TFLite float32 / int8 and ONNX, each reloaded by its
+own runtime and checked against the app, and each download's predict.py run as a user would run
+it (ONNX's with onnxruntime, numpy and Pillow alone)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def exported(tmp_path_factory):
 def test_every_format_is_made_and_agrees_with_the_app(exported):
     settings, manifest, run, summary = exported
     assert list(summary) == list(training.exports.FORMATS)
-    for fmt in ("saved_model", "tflite_float32"):
+    for fmt in ("saved_model", "tflite_float32", "onnx"):
         s = summary[fmt]
         assert s["parity_ok"] and s["parity_images"] == len(manifest.records("val")), s
         assert s["parity_max_abs_diff"] < 1e-4, s
@@ -46,20 +47,64 @@ def test_every_format_is_made_and_agrees_with_the_app(exported):
     assert training.exports.stored(settings, run.id) == summary
 
 
+# Runs predict.py with the frameworks made unimportable, then lists the site-packages
+# modules it loaded (top-level names) on stderr's last line.
+ALONE = """
+import json, runpy, sys, sysconfig
+BLOCKED = {"tensorflow", "keras", "tf_keras", "tf2onnx", "ai_edge_litert", "jax", "torch"}
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in BLOCKED:
+            raise ImportError(f"{name} is not for predict.py")
+sys.meta_path.insert(0, Block())
+site = sysconfig.get_paths()["purelib"]
+before = set(sys.modules)
+if sys.argv[1:]:
+    sys.argv = sys.argv[1:]
+    runpy.run_path("predict.py", run_name="__main__")
+else:  # the baseline: what the three allowed packages load by themselves
+    import numpy, onnxruntime, PIL.Image
+loaded = {n.partition(".")[0] for n in set(sys.modules) - before
+          if (getattr(sys.modules[n], "__file__", None) or "").startswith(site)}
+print(json.dumps(sorted(loaded)), file=sys.stderr)
+"""
+
+
+def _run(args: list[str], cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_the_onnx_predict_py_needs_only_onnxruntime_numpy_and_pillow(exported, tmp_path):
+    import json
+
+    settings, _, run, _ = exported
+    with zipfile.ZipFile(io.BytesIO(training.exports.format_zip(settings, run.id, "onnx"))) as zf:
+        zf.extractall(tmp_path)
+    (tmp_path / "photo.png").write_bytes(coloured(7, (220, 30, 30)))
+    out = _run(["-c", ALONE, "predict.py", "photo.png"], tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-2] == "red", out.stdout
+    baseline = _run(["-c", ALONE], tmp_path)
+    assert baseline.returncode == 0, baseline.stderr[-2000:]
+    loaded = set(json.loads(out.stderr.strip().splitlines()[-1]))
+    allowed = set(json.loads(baseline.stderr.strip().splitlines()[-1]))
+    assert {"numpy", "onnxruntime", "PIL"} <= loaded <= allowed, loaded - allowed
+
+
 @pytest.mark.parametrize("fmt", training.exports.FORMATS)
 def test_each_download_runs_its_usage_snippet(exported, fmt, tmp_path):
     settings, manifest, run, _ = exported
     with zipfile.ZipFile(io.BytesIO(training.exports.format_zip(settings, run.id, fmt))) as zf:
         zf.extractall(tmp_path)
     (tmp_path / "photo.png").write_bytes(coloured(7, (220, 30, 30)))
-    out = subprocess.run(
-        [sys.executable, "predict.py", "photo.png"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-    )
+    out = _run(["predict.py", "photo.png"], tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
     predicted, probability = out.stdout.split()[-2:]
     assert predicted == "red" and 0.5 < float(probability) <= 1.0, out.stdout
@@ -75,10 +120,12 @@ def test_the_page_makes_the_exports_and_offers_each_download(shared_weights_env,
     at.button(key=f"export_{run.id}").click().run()
     assert not at.exception and not at.error, [e.value for e in at.exception]
     table = next(df.value for df in at.dataframe if "check" in df.value.columns)
-    assert list(table["format"]) == ["SavedModel (TF Serving)", "TFLite float32", "TFLite int8"]
+    formats = ["SavedModel (TF Serving)", "TFLite float32", "TFLite int8", "ONNX (onnxruntime)"]
+    assert list(table["format"]) == formats
     assert "4/4 same class" in table["check"].iloc[0], table
+    assert "4/4 same class" in table["check"].iloc[3], table
     downloads = [b for b in at.get("download_button") if "Download " in b.proto.label]
-    assert len(downloads) >= 4  # model.keras and the three exports
+    assert len(downloads) >= 5  # model.keras and the four exports
 
 
 def test_a_finished_run_maps_its_fine_tuned_features_beside_the_pretrained(exported):

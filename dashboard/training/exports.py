@@ -1,10 +1,11 @@
-"""Exports people deploy, beside `model.keras`: a SavedModel for TF Serving, and TFLite for
+"""Exports people deploy, beside `model.keras`: a SavedModel for TF Serving, TFLite for
 phones, float32 and int8 (quantised with a representative sample of the training images, float
-fallback where an op has no int8 kernel). Each takes raw RGB 0-255 (the preprocessing is inside
-the model), and each is checked as `model.keras` is: reloaded from disk, it predicts the
-validation images again; float exports must agree with the app on every class, int8 reports
-its accuracy drop instead. Made on request from the Train page (a conversion takes seconds to
-a minute), once per run, into `runs/<id>/exports/`.
+fallback where an op has no int8 kernel), and ONNX for other runtimes (Keras' own ONNX export;
+run with onnxruntime). Each takes raw RGB 0-255 (the preprocessing is inside the model), and
+each is checked as `model.keras` is: reloaded from disk by the runtime that serves it (TF,
+LiteRT, onnxruntime), it predicts the validation images again; float exports must agree with
+the app on every class, int8 reports its accuracy drop instead. Made on request from the Train
+page (a conversion takes seconds to a minute), once per run, into `runs/<id>/exports/`.
 
 `exports.json` may come from the shared store, so it is data: its checks are read as numbers
 for the formats below, and no file name is ever taken from it. Each format's file name is
@@ -37,6 +38,7 @@ FILES = {
     "saved_model": "saved_model.zip",
     "tflite_float32": "model_float32.tflite",
     "tflite_int8": "model_int8.tflite",
+    "onnx": "model.onnx",
 }
 FORMATS = tuple(FILES)
 NEEDED = ("bytes", "parity_images", "parity_same_class", "parity_max_abs_diff")
@@ -52,6 +54,10 @@ SAVED_MODEL_NOTE = N_(
 )
 TFLITE_NOTE = N_(
     "On a phone: the same file with TensorFlow Lite's Interpreter (Android, iOS, ai-edge-litert)."
+)
+ONNX_NOTE = N_(
+    "Any ONNX runtime; here onnxruntime, with numpy and Pillow and nothing else (pip install "
+    "onnxruntime numpy pillow):"
 )
 
 SAVED_MODEL_USAGE = """\
@@ -71,10 +77,15 @@ print(labels["classes"][int(probs.argmax())], float(probs.max()))
 """
 
 TFLITE_USAGE = """\
-import json, sys, numpy as np, tensorflow as tf
+import json, sys, numpy as np
 from PIL import Image
 
-interpreter = tf.lite.Interpreter(model_path=MODEL)
+try:  # LiteRT, TensorFlow Lite's runtime on its own (pip install ai-edge-litert)
+    from ai_edge_litert.interpreter import Interpreter
+except ImportError:  # else TensorFlow's copy of it
+    from tensorflow.lite import Interpreter
+
+interpreter = Interpreter(model_path=MODEL)
 interpreter.allocate_tensors()
 inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
 labels = json.load(open("labels.json"))
@@ -83,6 +94,19 @@ image = Image.open(sys.argv[1]).convert("RGB").resize((size, size), Image.BILINE
 interpreter.set_tensor(inp["index"], np.asarray(image, "float32")[None])
 interpreter.invoke()
 probs = interpreter.get_tensor(out["index"])[0]
+print(labels["classes"][int(probs.argmax())], float(probs.max()))
+"""
+
+ONNX_USAGE = """\
+import json, sys, numpy as np, onnxruntime
+from PIL import Image
+
+session = onnxruntime.InferenceSession(MODEL, providers=["CPUExecutionProvider"])
+labels = json.load(open("labels.json"))
+size = labels["image_size"]
+image = Image.open(sys.argv[1]).convert("RGB").resize((size, size), Image.BILINEAR)
+x = np.asarray(image, "float32")[None]
+probs = session.run(None, {session.get_inputs()[0].name: x})[0][0]
 print(labels["classes"][int(probs.argmax())], float(probs.max()))
 """
 
@@ -131,6 +155,8 @@ def export_all(
     say(0.7, _("TFLite int8 (calibrated on training images)"))
     x_rep, _labels = _arrays(settings, manifest, "train", config.image_size, REPRESENTATIVE)
     summary["tflite_int8"] = _tflite(folder, "int8", x_val, app_probs, y_val, x_rep)
+    say(0.9, "ONNX")
+    summary["onnx"] = _onnx(model, folder, x_val, app_probs)
     write_atomic(folder / SUMMARY, json.dumps(summary, indent=1))
     sync.push(settings, *[folder / FILES[fmt] for fmt in summary])
     sync.push(settings, folder / SUMMARY)  # last: the mark that they are complete
@@ -196,11 +222,29 @@ def _tflite(folder: Path, kind: str, x_val, app_probs, y_val, representative=Non
     return {**out, "parity_ok": checks["parity_same_class"] == checks["parity_images"]}
 
 
-def tflite_predict(path: Path, x: np.ndarray) -> np.ndarray:
-    """Probabilities from a .tflite file, one image at a time (as a phone runs it)."""
-    import tensorflow as tf
+def _onnx(model, folder: Path, x_val, app_probs) -> dict:
+    path = folder / FILES["onnx"]
+    with atomic_path(path) as tmp:
+        model.export(str(tmp), format="onnx", verbose=False)
+    checks = _checks(onnx_predict(path, x_val), app_probs)
+    ok = checks["parity_same_class"] == checks["parity_images"]
+    return {"bytes": path.stat().st_size, "parity_ok": ok, **checks}
 
-    interpreter = tf.lite.Interpreter(model_path=str(path))
+
+def onnx_predict(path: Path, x: np.ndarray) -> np.ndarray:
+    """Probabilities from a .onnx file, by onnxruntime on the CPU (as a service runs it)."""
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: x.astype("float32")})[0]
+
+
+def tflite_predict(path: Path, x: np.ndarray) -> np.ndarray:
+    """Probabilities from a .tflite file, one image at a time (as a phone runs it), by LiteRT
+    (`ai-edge-litert`: TensorFlow's own `tf.lite.Interpreter` is deprecated in its favour)."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(path))
     interpreter.allocate_tensors()
     inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
     rows = []
@@ -225,8 +269,8 @@ def format_zip(settings: Settings, run_id: str, fmt: str) -> bytes:
             zf.writestr("predict.py", _comment(_(SAVED_MODEL_NOTE)) + SAVED_MODEL_USAGE)
         else:
             zf.write(path, name)
-            usage = f"MODEL = {name!r}\n" + TFLITE_USAGE
-            zf.writestr("predict.py", _comment(_(TFLITE_NOTE)) + usage)
+            note, usage = (ONNX_NOTE, ONNX_USAGE) if fmt == "onnx" else (TFLITE_NOTE, TFLITE_USAGE)
+            zf.writestr("predict.py", _comment(_(note)) + f"MODEL = {name!r}\n" + usage)
         zf.write(labels, "labels.json")
     return buf.getvalue()
 

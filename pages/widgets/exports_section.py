@@ -1,5 +1,6 @@
-"""A finished run's exports for phones and servers: SavedModel, TFLite float32 and int8, each
-checked against the app, with its size and a download (the file, labels.json, predict.py)."""
+"""A finished run's exports for phones and servers: SavedModel, TFLite float32 and int8, ONNX,
+each checked against the app, with its size and a download (the file, labels.json,
+predict.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ TITLES = {
     "saved_model": "SavedModel (TF Serving)",
     "tflite_float32": "TFLite float32",
     "tflite_int8": "TFLite int8",
+    "onnx": "ONNX (onnxruntime)",
 }
 
 
@@ -29,9 +31,9 @@ def exports(settings, manifest, run) -> None:
             return
         st.caption(
             _(
-                "A SavedModel for TF Serving, and TFLite for phones (float32, and int8 calibrated "
-                "on training images), each with the preprocessing inside (raw RGB 0-255 in) and "
-                "checked against the app on the validation images."
+                "A SavedModel for TF Serving, TFLite for phones (float32, and int8 calibrated on "
+                "training images) and ONNX for other runtimes, each with the preprocessing "
+                "inside (raw RGB 0-255 in) and checked against the app on the validation images."
             )
         )
         if not st.button(_("Make the exports"), key=f"export_{run.id}"):
