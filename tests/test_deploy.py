@@ -85,7 +85,7 @@ def test_the_onnx_predict_py_needs_only_onnxruntime_numpy_and_pillow(exported, t
     import json
 
     settings, _, run, _ = exported
-    with zipfile.ZipFile(io.BytesIO(training.exports.format_zip(settings, run.id, "onnx"))) as zf:
+    with zipfile.ZipFile(io.BytesIO(training.exports.format_zip(settings, run, "onnx"))) as zf:
         zf.extractall(tmp_path)
     (tmp_path / "photo.png").write_bytes(coloured(7, (220, 30, 30)))
     out = _run(["-c", ALONE, "predict.py", "photo.png"], tmp_path)
@@ -98,10 +98,36 @@ def test_the_onnx_predict_py_needs_only_onnxruntime_numpy_and_pillow(exported, t
     assert {"numpy", "onnxruntime", "PIL"} <= loaded <= allowed, loaded - allowed
 
 
+def test_every_download_carries_the_model_card(exported):
+    import json
+
+    from dashboard.significance import wilson
+
+    settings, manifest, run, _ = exported
+    files = training.results.local_artifacts(settings, run.id)
+    card = training.model_card.model_card(settings, run).to_json()
+    zips = [training.keras_file.keras_zip(str(files["model"]), str(files["labels"]), card)]
+    zips += [training.exports.format_zip(settings, run, fmt) for fmt in training.exports.FORMATS]
+    cards = [json.loads(zipfile.ZipFile(io.BytesIO(z)).read("model_card.json")) for z in zips]
+    assert all(c == cards[0] for c in cards)
+    card = cards[0]
+    assert card["classes"] == run.results.classes and card["run_id"] == run.id
+    contract = card["input"]
+    assert (contract["height"], contract["width"], contract["channels"]) == (64, 64, 3)
+    assert contract["channel_order"] == "RGB" and contract["value_range"] == [0.0, 255.0]
+    n = len(manifest.records("val"))
+    val = card["figures"][0]
+    low, high = wilson(run.results.val.accuracy, n)
+    assert val["name"] == "validation accuracy" and val["images"] == n
+    assert (val["low"], val["high"]) == (round(low, 4), round(high, 4))
+    assert card["dataset"]["id"] == manifest.id == card["config"]["dataset_id"]
+    assert card["config"]["epochs"] == 5 and card["dataset"]["images"]["val"] == n
+
+
 @pytest.mark.parametrize("fmt", training.exports.FORMATS)
 def test_each_download_runs_its_usage_snippet(exported, fmt, tmp_path):
     settings, manifest, run, _ = exported
-    with zipfile.ZipFile(io.BytesIO(training.exports.format_zip(settings, run.id, fmt))) as zf:
+    with zipfile.ZipFile(io.BytesIO(training.exports.format_zip(settings, run, fmt))) as zf:
         zf.extractall(tmp_path)
     (tmp_path / "photo.png").write_bytes(coloured(7, (220, 30, 30)))
     out = _run(["predict.py", "photo.png"], tmp_path)

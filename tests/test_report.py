@@ -42,6 +42,9 @@ def test_a_run_report_holds_every_part_and_opens_offline(finished):
         "confusion matrix",
         "Advisor",
         f"Data: {manifest.name}",
+        "Model card",
+        "classes (output order)",
+        "64×64 RGB, float32 0–255",  # the input contract every export shares
         "Settings",
     ):
         assert part in page, part

@@ -154,7 +154,7 @@ def report_stubs(monkeypatch):
         dataset_id=manifest.id,
         dataset_name=BOLD,
         results=results,
-        config={"seed": 1, "note": MARKDOWN_LINK},
+        config={"seed": 1, "image_size": 32, "note": MARKDOWN_LINK},
         status="finished",
         backbone=catalog.MODEL_LIST[0].key,
         strategy="linear_head",

@@ -85,6 +85,32 @@ def test_an_image_swapped_under_its_name_is_refused(tmp_path, shared_env):
 
 
 # -- 2. exports.json ------------------------------------------------------------------------
+INJECTED_NAME = "x\")\nimport os; os.system('echo owned') #"
+
+
+def _finished_run(settings: Settings):
+    """RUN_ID as a finished run of a stored dataset (what a download's model card reads); its
+    name, as any text in the database, may hold what an attacker wrote."""
+    from types import SimpleNamespace
+
+    from dashboard.runs import ClassScores, ExportCheck, RunResults, SplitScores
+
+    manifest = tiny_dataset(settings)
+    scores = [ClassScores(c, 1.0, 1.0, 1.0, 1) for c in manifest.classes]
+    val = SplitScores(1.0, [[1, 0], [0, 1]], scores, [])
+    export = ExportCheck("m", "l", 2, 2, 0.0, True)
+    config = {"dataset_id": manifest.id, "backbone": "b", "strategy": "s", "image_size": 32}
+    return SimpleNamespace(
+        id=RUN_ID,
+        name=INJECTED_NAME,
+        backbone="b",
+        strategy="s",
+        dataset_id=manifest.id,
+        config=config,
+        results=RunResults(manifest.classes, 1.0, val, export),
+    )
+
+
 def _exported_run(settings: Settings) -> None:
     """A run's labels and a float32 TFLite export, pushed as the app pushes them."""
     folder = open_runs(settings).run_dir(RUN_ID)
@@ -117,12 +143,16 @@ def test_a_poisoned_exports_json_names_no_file_and_writes_no_code(tmp_path, shar
     forge_record(a, rel, json.dumps(poisoned).encode())  # bucket and database both forged
     summary = exports.stored(b, RUN_ID)
     assert summary is None or "file" not in json.dumps(summary)
-    zipped = zipfile.ZipFile(io.BytesIO(exports.format_zip(b, RUN_ID, "tflite_float32")))
-    assert sorted(zipped.namelist()) == ["labels.json", "model_float32.tflite", "predict.py"]
+    run = _finished_run(a)
+    zipped = zipfile.ZipFile(io.BytesIO(exports.format_zip(b, run, "tflite_float32")))
+    names = ["labels.json", "model_card.json", "model_float32.tflite", "predict.py"]
+    assert sorted(zipped.namelist()) == names
     assert b"secret" not in b"".join(zipped.read(n) for n in zipped.namelist())
     predict = zipped.read("predict.py").decode()
     assert "MODEL = 'model_float32.tflite'" in predict and "os.system" not in predict
     compile(predict, "predict.py", "exec")
+    # The run's name from the database is a value in the card's JSON, read back as written.
+    assert json.loads(zipped.read("model_card.json"))["name"] == INJECTED_NAME
 
 
 def test_a_saved_model_zip_with_a_traversing_member_is_refused(tmp_path, shared_env):
@@ -133,7 +163,7 @@ def test_a_saved_model_zip_with_a_traversing_member_is_refused(tmp_path, shared_
         zf.writestr("../../planted.py", "print('owned')")
     forge_record(a, f"runs/{RUN_ID}/exports/saved_model.zip", buf.getvalue())
     with pytest.raises(trust.UntrustedError, match="escapes"):
-        exports.format_zip(b, RUN_ID, "saved_model")
+        exports.format_zip(b, _finished_run(a), "saved_model")
 
 
 # -- 3. a run id from the database ----------------------------------------------------------

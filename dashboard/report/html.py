@@ -133,6 +133,8 @@ def run_report(settings: Settings, run_id: str) -> str:
         parts.append(_figure(training.charts.confusion_heatmap(r.val.confusion, r.classes)))
         parts.append(_table([_per_class_row(row.row()) for row in r.val.per_class]))
     parts += [_advice(settings, manifest, run.backbone), _data_summary(manifest)]
+    if r:
+        parts += [_heading(_("Model card")), _table(_card_rows(settings, run))]
     parts += [
         _heading(_("Settings")),
         _table([{_("setting"): k, _("value"): v} for k, v in run.config.items()]),
@@ -174,6 +176,37 @@ def comparison_report(
     if summary:
         parts += [_heading(_("Summary")), _table(compare.headed(summary))]
     return _page(_("Comparison"), _("{n} runs").format(n=len(chosen)), parts)
+
+
+def _card_rows(settings: Settings, run: runs.Run) -> list[dict]:
+    """The model card every export carries (model_card.json), as people read it."""
+    try:
+        card = training.model_card.model_card(settings, run)
+    except ValueError as exc:  # a damaged or forged record: said, not raised
+        return [{_("field"): _("Model card"), _("value"): str(exc)}]
+    c = card.input
+    rows = {
+        _("classes (output order)"): ", ".join(card.classes),
+        _("input"): _(
+            "{height}×{width} {order}, {dtype} {low:g}–{high:g} (raw pixels, {layout}); "
+            "the preprocessing is inside the model"
+        ).format(
+            height=c.height,
+            width=c.width,
+            order=c.channel_order,
+            dtype=c.dtype,
+            low=c.value_range[0],
+            high=c.value_range[1],
+            layout=c.layout,
+        ),
+    }
+    for f in card.figures:
+        rows[_(f.name)] = _("{value} (95% interval {low}–{high} on {n} images, Wilson)").format(
+            value=percent(f.value), low=percent(f.low), high=percent(f.high), n=f.images
+        )
+    rows[_("dataset version")] = f"{card.dataset.name} ({card.dataset.id})"
+    rows[_("an image of none of the classes")] = _("gets one of the classes all the same")
+    return [{_("field"): k, _("value"): v} for k, v in rows.items()]
 
 
 def _heading(text: str) -> str:

@@ -5,7 +5,15 @@ learning-rate finder, and run charts. The record they write is `dashboard.runs`.
 Other packages use only the names below; the modules behind them are this package's own.
 """
 
-from dashboard.training import augment_preview, charts, exports, keras_file, lr_range, results
+from dashboard.training import (
+    augment_preview,
+    charts,
+    exports,
+    keras_file,
+    lr_range,
+    model_card,
+    results,
+)
 from dashboard.training.config import TrainConfig, default_config, from_dict, same_schedule
 from dashboard.training.jobs import JobManager, manager
 
@@ -20,6 +28,7 @@ __all__ = [
     "from_dict",
     "lr_range",
     "manager",
+    "model_card",
     "results",
     "same_schedule",
 ]

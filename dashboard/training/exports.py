@@ -30,7 +30,7 @@ from dashboard.progress import Progress, silent
 from dashboard.runs import Run, run_folder, sync
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path, folder_bytes, write_atomic
-from dashboard.training import results
+from dashboard.training import model_card, results
 from dashboard.training.config import from_dict
 
 # format -> the one file it is stored and downloaded as
@@ -255,15 +255,18 @@ def tflite_predict(path: Path, x: np.ndarray) -> np.ndarray:
     return np.stack(rows)
 
 
-def format_zip(settings: Settings, run_id: str, fmt: str) -> bytes:
-    """A zip for download: the export, labels.json and its usage snippet (predict.py)."""
+def format_zip(settings: Settings, run: Run, fmt: str) -> bytes:
+    """A zip for download: the export, labels.json, the model card and its usage snippet
+    (predict.py)."""
     name = FILES[trust.one_of(fmt, FORMATS, "export format")]
-    path = sync.pull(settings, exports_dir(settings, run_id) / name)
-    labels = results.local_artifacts(settings, run_id).get("labels")
+    path = sync.pull(settings, exports_dir(settings, run.id) / name)
+    labels = results.local_artifacts(settings, run.id).get("labels")
     if path is None or labels is None:
-        raise FileNotFoundError(f"run {run_id}: the {fmt} export is not here nor in the store")
+        raise FileNotFoundError(f"run {run.id}: the {fmt} export is not here nor in the store")
+    card = model_card.model_card(settings, run).to_json()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(model_card.FILE, card)
         if fmt == "saved_model":
             _copy_saved_model(path, zf)
             zf.writestr("predict.py", _comment(_(SAVED_MODEL_NOTE)) + SAVED_MODEL_USAGE)

@@ -18,6 +18,7 @@ import numpy as np
 
 from dashboard.runs import ExportCheck
 from dashboard.storage import atomic_path, write_atomic
+from dashboard.training import model_card
 from dashboard.training.config import TrainConfig
 
 USAGE = """\
@@ -65,11 +66,13 @@ def export_with_parity(
     )
 
 
-def keras_zip(model_path: str, labels_path: str) -> bytes:
-    """A zip for download: model.keras, labels.json and a usage snippet."""
+def keras_zip(model_path: str, labels_path: str, card: str) -> bytes:
+    """A zip for download: model.keras, labels.json, the model card (JSON) and a usage
+    snippet."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(model_path, "model.keras")
         zf.write(labels_path, "labels.json")
+        zf.writestr(model_card.FILE, card)
         zf.writestr("predict.py", USAGE)
     return buf.getvalue()

@@ -46,7 +46,7 @@ def exports(settings, manifest, run) -> None:
     for col, fmt in zip(cols, summary, strict=True):
         col.download_button(
             _("Download {format}").format(format=TITLES[fmt]),
-            in_language(lambda f=fmt: training.exports.format_zip(settings, run.id, f)),
+            in_language(lambda f=fmt: training.exports.format_zip(settings, run, f)),
             file_name=f"{run.id}_{fmt}.zip",
             mime="application/zip",
             key=f"download_{fmt}_{run.id}",

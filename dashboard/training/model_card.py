@@ -1,0 +1,111 @@
+"""A finished run's model card: what a person or a service needs to use any of its exports
+rightly, as JSON (`model_card.json` in every download) and as a table in the HTML report.
+
+It says which classes come out and in what order, what goes in (size, value range, channel
+order, layout: the preprocessing is inside the model), how well it did on the validation images
+with the interval that figure can carry (Wilson 95%; the head's k-fold accuracies where the run
+has them), which dataset version it learned from and with what settings. Built from the run's
+record on request, nothing stored: a read-only server offers it as it is. Every value is data
+(json.dumps), never code or a path.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from dashboard import datasets
+from dashboard.i18n import N_
+from dashboard.runs import Run
+from dashboard.settings import Settings
+from dashboard.significance import wilson
+
+SCHEMA = 1
+FILE = "model_card.json"  # its name in every download
+
+
+@dataclass(frozen=True)
+class InputContract:
+    """One image as every export takes it."""
+
+    height: int
+    width: int
+    channels: int = 3
+    channel_order: str = "RGB"
+    value_range: tuple[float, float] = (0.0, 255.0)  # raw pixels: no scaling by the caller
+    dtype: str = "float32"
+    layout: str = "NHWC"  # (batch, height, width, channels)
+    resize: str = "bilinear, to height x width, no crop"
+    preprocessing: str = "inside the model"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An accuracy and what it can tell: its 95% interval on the images it was measured on."""
+
+    name: str
+    value: float
+    images: int
+    low: float
+    high: float
+    interval: str = "Wilson 95%"
+
+    @classmethod
+    def of(cls, name: str, value: float, images: int) -> Figure:
+        low, high = wilson(value, images)
+        return cls(name, round(value, 4), images, round(low, 4), round(high, 4))
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    id: str
+    name: str
+    parent: str  # "" for an upload; else the version it was made from
+    images: dict[str, int]  # per split
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    run_id: str
+    name: str
+    backbone: str
+    strategy: str
+    classes: list[str]  # output index -> class
+    input: InputContract
+    figures: list[Figure]
+    dataset: DatasetVersion
+    config: dict
+    folds: list[float] = field(default_factory=list)  # the head's k-fold accuracies, if asked
+    unknown: str = "none: every image gets one of the classes"  # no "none of these" rule yet
+    schema: int = SCHEMA
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, ensure_ascii=False, sort_keys=True)
+
+
+def model_card(settings: Settings, run: Run) -> ModelCard:
+    """The card of a finished run (ValueError for a run without results)."""
+    r = run.results
+    if r is None:
+        raise ValueError(f"run {run.id} has no results: only a finished run has a model card")
+    size = run.config.get("image_size")  # a stored row is data: checked, not trusted
+    if type(size) is not int or size <= 0:
+        raise ValueError(f"run {run.id}: its settings name no image size")
+    manifest = datasets.get(settings, run.dataset_id)
+    counts = {s: len(manifest.records(s)) for s in ("train", "val", "test")}
+    figures = [Figure.of(N_("validation accuracy"), r.val.accuracy, counts["val"])]
+    if r.test is not None:
+        figures.append(Figure.of(N_("test accuracy"), r.test.accuracy, counts["test"]))
+    version = DatasetVersion(manifest.id, manifest.name, manifest.parent, counts)
+    return ModelCard(
+        run_id=run.id,
+        name=run.name,
+        backbone=run.backbone,
+        strategy=run.strategy,
+        classes=list(r.classes),
+        input=InputContract(size, size),
+        figures=figures,
+        dataset=version,
+        config=dict(run.config),
+        folds=list(r.folds),
+    )
