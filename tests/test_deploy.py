@@ -124,6 +124,52 @@ def test_every_download_carries_the_model_card(exported):
     assert card["config"]["epochs"] == 5 and card["dataset"]["images"]["val"] == n
 
 
+WITHOUT_LITERT = """
+import runpy, sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "ai_edge_litert":
+            raise ImportError(name)
+sys.meta_path.insert(0, Block())
+sys.argv = sys.argv[1:]
+runpy.run_path("predict.py", run_name="__main__")
+"""
+
+
+def test_the_tflite_predict_py_falls_back_to_tensorflow_without_litert(
+    exported, tmp_path, monkeypatch
+):
+    """Where LiteRT has no wheel (Windows), TensorFlow's interpreter runs the same file: in the
+    app's check and in predict.py."""
+    import builtins
+
+    settings, _, run, _ = exported
+    zipped = training.exports.format_zip(settings, run, "tflite_float32")
+    with zipfile.ZipFile(io.BytesIO(zipped)) as zf:
+        zf.extractall(tmp_path)
+    (tmp_path / "photo.png").write_bytes(coloured(7, (220, 30, 30)))
+    out = _run(["-c", WITHOUT_LITERT, "predict.py", "photo.png"], tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-2] == "red", out.stdout
+    real_import = builtins.__import__
+
+    def no_litert(name, *args, **kwargs):
+        if name.startswith("ai_edge_litert"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_litert)
+    x = np.stack([coloured_array(7, (220, 30, 30)), coloured_array(8, (30, 30, 220))])
+    probs = training.exports.tflite_predict(tmp_path / "model_float32.tflite", x)
+    assert probs.shape == (2, 2) and np.allclose(probs.sum(1), 1, atol=1e-4)
+
+
+def coloured_array(seed: int, colour) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(coloured(seed, colour))).resize((64, 64)), "float32")
+
+
 @pytest.mark.parametrize("fmt", training.exports.FORMATS)
 def test_each_download_runs_its_usage_snippet(exported, fmt, tmp_path):
     settings, manifest, run, _ = exported

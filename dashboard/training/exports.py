@@ -83,7 +83,9 @@ from PIL import Image
 try:  # LiteRT, TensorFlow Lite's runtime on its own (pip install ai-edge-litert)
     from ai_edge_litert.interpreter import Interpreter
 except ImportError:  # else TensorFlow's copy of it
-    from tensorflow.lite import Interpreter
+    import tensorflow as tf
+
+    Interpreter = tf.lite.Interpreter
 
 interpreter = Interpreter(model_path=MODEL)
 interpreter.allocate_tensors()
@@ -241,8 +243,14 @@ def onnx_predict(path: Path, x: np.ndarray) -> np.ndarray:
 
 def tflite_predict(path: Path, x: np.ndarray) -> np.ndarray:
     """Probabilities from a .tflite file, one image at a time (as a phone runs it), by LiteRT
-    (`ai-edge-litert`: TensorFlow's own `tf.lite.Interpreter` is deprecated in its favour)."""
-    from ai_edge_litert.interpreter import Interpreter
+    (`ai-edge-litert`: TensorFlow's own `tf.lite.Interpreter` is deprecated in its favour),
+    or by TensorFlow's where LiteRT has no wheel (Windows)."""
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:
+        import tensorflow as tf
+
+        Interpreter = tf.lite.Interpreter
 
     interpreter = Interpreter(model_path=str(path))
     interpreter.allocate_tensors()
