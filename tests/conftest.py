@@ -28,6 +28,16 @@ FLOWERS_ZIP = SHARED / "datasets" / "flowers-mini.zip"
 LONGEST_FIRST = ("test_browser.py", "test_jobs.py", "test_advisor_page.py")
 
 
+def pytest_configure(config):
+    """A run that may select the slow tests (`-m slow`, `-m ""`) runs in one process: they start
+    servers and clusters of their own (Ray heads and workers, PostgreSQL, S3, app servers), and
+    two such setups at once on one machine got in each other's way (an xdist worker was killed
+    beside the Ray tests). Runs before xdist's own configure (trylast), which reads these."""
+    if "not slow" not in (config.option.markexpr or ""):
+        config.option.numprocesses = 0
+        config.option.dist = "no"
+
+
 def pytest_collection_modifyitems(items):
     first = {name: k for k, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: first.get(item.path.name, len(first)))  # stable: else as before
