@@ -105,8 +105,7 @@ def test_every_download_carries_the_model_card(exported):
 
     settings, manifest, run, _ = exported
     files = training.results.local_artifacts(settings, run.id)
-    card = training.model_card.model_card(settings, run).to_json()
-    zips = [training.keras_file.keras_zip(str(files["model"]), str(files["labels"]), card)]
+    zips = [training.keras_file.keras_zip(settings, run, str(files["model"]), str(files["labels"]))]
     zips += [training.exports.format_zip(settings, run, fmt) for fmt in training.exports.FORMATS]
     cards = [json.loads(zipfile.ZipFile(io.BytesIO(z)).read("model_card.json")) for z in zips]
     assert all(c == cards[0] for c in cards)

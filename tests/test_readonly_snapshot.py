@@ -174,8 +174,7 @@ def test_a_viewer_changes_nothing_whatever_they_click(demo):
             reached += crawl(at)
     assert reached >= 20, reached
     files = training.results.local_artifacts(settings, run.id)  # what the downloads read
-    card = training.model_card.model_card(settings, run).to_json()
-    training.keras_file.keras_zip(str(files["model"]), str(files["labels"]), card)
+    training.keras_file.keras_zip(settings, run, str(files["model"]), str(files["labels"]))
     report.run_report(settings, run.id)
     report.comparison_report(settings, [run.id])
     assert snapshot(root) == before

@@ -155,6 +155,19 @@ def test_a_poisoned_exports_json_names_no_file_and_writes_no_code(tmp_path, shar
     assert json.loads(zipped.read("model_card.json"))["name"] == INJECTED_NAME
 
 
+def test_a_forged_run_record_gets_a_card_that_says_so_and_the_download_still_comes(
+    tmp_path, shared_env
+):
+    a, b = servers(tmp_path, shared_env)
+    _exported_run(a)
+    run = _finished_run(a)
+    run.config = {**run.config, "image_size": "../../x"}  # not a size: the row was forged
+    zipped = zipfile.ZipFile(io.BytesIO(exports.format_zip(b, run, "tflite_float32")))
+    card = json.loads(zipped.read("model_card.json"))
+    assert card["run_id"] == RUN_ID and "no image size" in card["error"]
+    assert "classes" not in card  # nothing read from the forged row is vouched for
+
+
 def test_a_saved_model_zip_with_a_traversing_member_is_refused(tmp_path, shared_env):
     a, b = servers(tmp_path, shared_env)
     _exported_run(a)

@@ -271,7 +271,7 @@ def format_zip(settings: Settings, run: Run, fmt: str) -> bytes:
     labels = results.local_artifacts(settings, run.id).get("labels")
     if path is None or labels is None:
         raise FileNotFoundError(f"run {run.id}: the {fmt} export is not here nor in the store")
-    card = model_card.model_card(settings, run).to_json()
+    card = model_card.card_json(settings, run)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(model_card.FILE, card)

@@ -16,7 +16,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from dashboard.runs import ExportCheck
+from dashboard.runs import ExportCheck, Run
+from dashboard.settings import Settings
 from dashboard.storage import atomic_path, write_atomic
 from dashboard.training import model_card
 from dashboard.training.config import TrainConfig
@@ -66,9 +67,10 @@ def export_with_parity(
     )
 
 
-def keras_zip(model_path: str, labels_path: str, card: str) -> bytes:
+def keras_zip(settings: Settings, run: Run, model_path: str, labels_path: str) -> bytes:
     """A zip for download: model.keras, labels.json, the model card (JSON) and a usage
     snippet."""
+    card = model_card.card_json(settings, run)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(model_path, "model.keras")

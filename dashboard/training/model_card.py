@@ -83,6 +83,15 @@ class ModelCard:
         return json.dumps(asdict(self), indent=1, ensure_ascii=False, sort_keys=True)
 
 
+def card_json(settings: Settings, run: Run) -> str:
+    """`model_card.json` for a download: the card, or for a record that cannot make one (a
+    damaged or forged row) a card that says why, so the download still comes."""
+    try:
+        return model_card(settings, run).to_json()
+    except ValueError as exc:
+        return json.dumps({"schema": SCHEMA, "run_id": str(run.id), "error": str(exc)}, indent=1)
+
+
 def model_card(settings: Settings, run: Run) -> ModelCard:
     """The card of a finished run (ValueError for a run without results)."""
     r = run.results

@@ -215,16 +215,13 @@ def try_it(model_file: str, classes: list[str]) -> None:
 def downloads(settings, run: Run, model_file: str, labels_file: str) -> None:
     st.download_button(
         _("Download the model (.keras + labels.json + model card + predict.py)"),
-        in_language(lambda: _keras_zip(settings, run, model_file, labels_file)),  # on click
+        in_language(  # built on click
+            lambda: training.keras_file.keras_zip(settings, run, model_file, labels_file)
+        ),
         file_name=f"{run.id}.zip",
         mime="application/zip",
         key=f"download_{run.id}",
     )
-
-
-def _keras_zip(settings, run: Run, model_file: str, labels_file: str) -> bytes:
-    card = training.model_card.model_card(settings, run).to_json()
-    return training.keras_file.keras_zip(model_file, labels_file, card)
 
 
 def report_download(settings, run: Run) -> None:
