@@ -7,7 +7,9 @@ The scores, higher = less like the training classes:
 - energy: -logsumexp of that head's logits (Liu et al. 2020);
 - mahalanobis: the squared distance to the nearest class mean in the feature space whitened by
   the shared covariance (Ledoit-Wolf shrinkage; Lee et al. 2018);
-- knn: the cosine distance to the 5th-nearest training image (Sun et al. 2022).
+- knn: the cosine distance to the 5th-nearest training image (Sun et al. 2022);
+- knn_app: the same score with the app's threshold (`models.unknown`: split conformal, which
+  aims at keeping at least 95% of new images rather than 95% of the ones it was set on).
 
 In-distribution acceptance is measured on images the threshold did not see: the validation
 images are halved at random, the threshold set on one half (its 95th percentile) and the other
@@ -31,16 +33,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BACKBONE = "MobileNetV2"
 KEEP = 0.95  # of the flowers, by construction of the threshold
 SPLITS = 20
-PHOTOS = [
-    *("astronaut", "brick", "camera", "cat", "chelsea", "clock", "coffee", "coins", "colorwheel"),
-    *("grass", "gravel", "horse", "hubble_deep_field", "immunohistochemistry", "logo"),
-    *("microaneurysms", "moon", "page", "retina", "rocket", "text"),
-]
 
 
 def run() -> list[dict]:
     from dashboard import datasets, features
     from dashboard.settings import Settings
+    from dashboard.training import other_kinds
     from models import catalog
 
     shared = Path(os.environ.get("TLAB_SHARED", ROOT.parent / "shared"))
@@ -53,41 +51,13 @@ def run() -> list[dict]:
         x, _ = features.stacked_features(settings, manifest, backbone)
         size = backbone.input_size
         model = features.pooled_model(settings, backbone, size)
-        others = {k: model.predict(v, verbose=0) for k, v in _other_kinds(size).items()}
+        others = {k: model.predict(v, verbose=0) for k, v in other_kinds.photos(size).items()}
     records = features.ordered_records(manifest)
     y = np.array(manifest.labels(records))
     train = np.array([r.split == "train" for r in records])
     figures = _far(x[train], y[train], x[~train], others)
     figures += _near(x, y, train, manifest.classes)
     return figures
-
-
-def _other_kinds(size: int) -> dict[str, np.ndarray]:
-    """Photos that are no flower, as raw RGB 0-255 at the model's size."""
-    import skimage.data
-    from PIL import Image
-    from sklearn.datasets import load_digits
-
-    def fit(a: np.ndarray) -> np.ndarray:
-        a = np.asarray(a, "float32")
-        a = 255 * a / max(float(a.max()), 1.0) if a.max() <= 1.0 else a
-        a = np.repeat(a[..., None], 3, -1) if a.ndim == 2 else a[..., :3]
-        image = Image.fromarray(a.clip(0, 255).astype("uint8"))
-        return np.asarray(image.resize((size, size), Image.BILINEAR), "float32")
-
-    photos = []
-    for name in PHOTOS:
-        try:
-            a = np.asarray(getattr(skimage.data, name)())
-        except Exception:  # a sample that needs a download: left out here
-            continue
-        h, w = a.shape[:2]
-        photos.append(fit(a))
-        corners = [(i, j) for i in (0, h // 3) for j in (0, w // 3)]  # 2/3-size crops
-        photos += [fit(a[i : i + h * 2 // 3, j : j + w * 2 // 3]) for i, j in corners]
-    faces = [fit(f) for f in skimage.data.lfw_subset()[:100]]
-    digits = [fit(d / 16.0) for d in load_digits().images[:100]]
-    return {"photos": np.stack(photos), "faces": np.stack(faces), "digits": np.stack(digits)}
 
 
 def _scores(x_train, y_train, classes: int):
@@ -123,7 +93,21 @@ def _scores(x_train, y_train, classes: int):
         u = x / np.linalg.norm(x, axis=1, keepdims=True)
         return 1 - np.sort(u @ unit.T, axis=1)[:, -5]
 
-    return {"msp": msp, "energy": energy, "mahalanobis": mahalanobis, "knn": knn}
+    return {"msp": msp, "energy": energy, "mahalanobis": mahalanobis, "knn": knn, "knn_app": knn}
+
+
+def _percentile(scores: np.ndarray) -> float:
+    return float(np.quantile(scores, KEEP))
+
+
+def _conformal(scores: np.ndarray) -> float:
+    from models.unknown import conformal_threshold
+
+    return conformal_threshold(scores, KEEP)
+
+
+# knn_app: the app's rule (models.unknown): kNN with the split-conformal threshold
+_THRESHOLDS = {"knn_app": _conformal}
 
 
 def _far(x_train, y_train, x_val, others) -> list[dict]:
@@ -131,12 +115,13 @@ def _far(x_train, y_train, x_val, others) -> list[dict]:
     out = []
     for name, score in _scores(x_train, y_train, int(y_train.max()) + 1).items():
         val = score(x_val)
+        threshold = _THRESHOLDS.get(name, _percentile)
         other = {k: score(v) for k, v in others.items()}
         kept, rejected = [], {k: [] for k in other}
         for _ in range(SPLITS):
             order = rng.permutation(len(val))
             half = len(val) // 2
-            cut = np.quantile(val[order[:half]], KEEP)
+            cut = threshold(val[order[:half]])
             kept.append(float((val[order[half:]] <= cut).mean()))
             for k, s in other.items():
                 rejected[k].append(float((s > cut).mean()))
@@ -169,7 +154,7 @@ def _near(x, y, train, classes: list[str]) -> list[dict]:
         scores = _scores(x[fit_rows], labels, len(classes) - 1)
         rates = {}
         for method, score in scores.items():
-            cut = np.quantile(score(x[~train & keep]), KEEP)
+            cut = _THRESHOLDS.get(method, _percentile)(score(x[~train & keep]))
             rates[method] = round(float((score(x[y == held]) > cut).mean()), 3)
         print(f"# held out {name}: rejected {rates}", flush=True)
         out.append({"figure": f"unknown_near_{name}", "rejected": rates})

@@ -227,14 +227,15 @@ def require_entry_navigation() -> None:
 
 
 @st.cache_data(show_spinner=Spoken(N_("Classifying…")), max_entries=64)
-def tried_image(model_path: str, mtime: float, classes: tuple[str, ...], rgb: np.ndarray):
-    """A trained model on one image (a file or a camera picture): its ranked classes, and the
-    image with Grad-CAM for the top one; once per (model, image), not on every rerun."""
-    model = trained_model(model_path, mtime)
+def tried_image(files: tuple[tuple[str, float], ...], classes: tuple[str, ...], rgb: np.ndarray):
+    """A trained run on one image (a file or a camera picture): the served model's answer
+    (`files[-1]`, with its mtime), and the image with Grad-CAM of the classifier (`files[0]`)
+    for the top class; once per (model, image), not on every rerun."""
+    model, served = (trained_model(path, mtime) for path, mtime in (files[0], files[-1]))
     with HEAVY.enter(N_("classifying")):
-        ranked = training.results.classify(model, list(classes), rgb)
+        answer = training.results.classify(served, list(classes), rgb)
         heat, class_id = training.results.explain(model, rgb)
-    return ranked, images.overlay(images.center_square(rgb, 224), heat, 0.45), class_id
+    return answer, images.overlay(images.center_square(rgb, 224), heat, 0.45), class_id
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)

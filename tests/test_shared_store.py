@@ -78,7 +78,7 @@ def test_a_run_trained_on_one_server_is_shown_with_its_files_on_another(
         jm.shutdown()
     assert run.status == "finished", run.message
     files = training.results.local_artifacts(b, run.id)
-    assert sorted(files) == ["labels", "model", "predictions", "results"]
+    assert sorted(files) == ["labels", "model", "predictions", "results", "served"]
     assert all(p.is_relative_to(b.home) for p in files.values())
     assert len(training.results.mistakes(b, run, manifest)) == len(run.results.val.misclassified)
     # b trains the same dataset: decoded pixels and cached activations come from the store

@@ -227,16 +227,18 @@ def test_forged_mistake_indices_from_the_database_are_left_out(tmp_path, monkeyp
 
 
 # -- 4. a swapped artifact or cache entry ---------------------------------------------------
-def test_a_swapped_model_is_refused(tmp_path, shared_env):
+@pytest.mark.parametrize("swapped", ["model.keras", "served.keras"])
+def test_a_swapped_model_is_refused(tmp_path, shared_env, swapped):
     a, b = servers(tmp_path, shared_env)
     folder = open_runs(a).run_dir(RUN_ID)
     for name in results.ARTIFACT_FILES:
         (folder / name).write_bytes(f"the trainer's {name}".encode())
     sync.push(a, *(folder / n for n in results.ARTIFACT_FILES))
-    bucket(a).write(f"runs/{RUN_ID}/model.keras", b"the attacker's model")
+    bucket(a).write(f"runs/{RUN_ID}/{swapped}", b"the attacker's model")
     found = results.local_artifacts(b, RUN_ID)
-    assert sorted(found) == ["labels", "predictions", "results"]  # the model is refused
-    assert not (b.home / "runs" / RUN_ID / "model.keras").exists()
+    kept = {n.partition(".")[0] for n in results.ARTIFACT_FILES} - {swapped.partition(".")[0]}
+    assert set(found) == kept  # the swapped model is refused, the rest still come
+    assert not (b.home / "runs" / RUN_ID / swapped).exists()
 
 
 def test_a_file_nobody_recorded_is_not_pulled(tmp_path, shared_env):

@@ -205,7 +205,10 @@ def _card_rows(settings: Settings, run: runs.Run) -> list[dict]:
             value=percent(f.value), low=percent(f.low), high=percent(f.high), n=f.images
         )
     rows[_("dataset version")] = f"{card.dataset.name} ({card.dataset.id})"
-    rows[_("an image of none of the classes")] = _("gets one of the classes all the same")
+    calibration = run.results.calibration
+    rows[_("an image of none of the classes")] = training.model_card.unknown_sentence(calibration)
+    if calibration is not None:
+        rows[_("calibration")] = training.model_card.calibration_sentence(calibration)
     return [{_("field"): k, _("value"): v} for k, v in rows.items()]
 
 

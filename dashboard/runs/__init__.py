@@ -24,7 +24,13 @@ from dashboard.runs.messages import (
 )
 from dashboard.runs.owners import owner_id, trainer_alive
 from dashboard.runs.record import ACTIVE, Run, RunStatus
-from dashboard.runs.results import ClassScores, ExportCheck, RunResults, SplitScores
+from dashboard.runs.results import (
+    Calibration,
+    ClassScores,
+    ExportCheck,
+    RunResults,
+    SplitScores,
+)
 from dashboard.runs.store import RunStore, open_runs, run_folder
 from dashboard.runs.watch import BEAT_S, RunWatch
 
@@ -33,6 +39,7 @@ __all__ = [
     "BEAT_S",
     "CACHE_OFF",
     "ClassScores",
+    "Calibration",
     "ExportCheck",
     "NOT_STARTED",
     "RAY_CANCELLED",

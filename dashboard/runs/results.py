@@ -63,6 +63,41 @@ class ExportCheck:
     parity_same_class: int
     parity_max_abs_diff: float
     parity_ok: bool
+    served: str = ""  # served.keras: the classifier with the rule on top ("": none, older run)
+    parity_unknown_same: int = -1  # images whose unknown flag matched (-1: no rule)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The run's temperature scaling and "none of these" rule (`models.unknown`), as fitted on
+    its validation images, and what they do there (and on the test images, which they did not
+    see). ECE: expected calibration error, before and after the temperature."""
+
+    temperature: float
+    ece_before: float
+    ece_after: float
+    threshold: float  # an image whose score is above it is "none of these"
+    neighbour: int  # the score: cosine distance to this nearest training image
+    bank_images: int  # training images the score compares with
+    keep: float  # the share of validation-like images the threshold is set to accept
+    val_accepted: float
+    test_accepted: float | None = None
+    test_ece_before: float | None = None
+    test_ece_after: float | None = None
+
+    @classmethod
+    def parse(cls, d: dict | None) -> Calibration | None:
+        if d is None:
+            return None
+        optional = ("test_accepted", "test_ece_before", "test_ece_after")
+        return cls(
+            **{k: float(d[k]) for k in ("temperature", "ece_before", "ece_after", "threshold")},
+            neighbour=int(d["neighbour"]),
+            bank_images=int(d["bank_images"]),
+            keep=float(d["keep"]),
+            val_accepted=float(d["val_accepted"]),
+            **{k: None if d.get(k) is None else float(d[k]) for k in optional},
+        )
 
 
 @dataclass(frozen=True)
@@ -75,6 +110,7 @@ class RunResults:
     cache_hits: list[bool] = field(default_factory=list)  # per cached pass, in order
     seconds: dict[str, float] = field(default_factory=dict)  # train, features, evaluate_export
     folds: list[float] = field(default_factory=list)  # k-fold accuracies of the head, if asked
+    calibration: Calibration | None = None  # None: trained before runs had one
     schema: int = SCHEMA
 
     def to_json(self) -> str:
@@ -100,6 +136,7 @@ class RunResults:
                 cache_hits=[bool(h) for h in d.get("cache_hits", [])],
                 seconds={str(k): float(v) for k, v in d.get("seconds", {}).items()},
                 folds=[float(a) for a in d.get("folds", [])],
+                calibration=Calibration.parse(d.get("calibration")),
                 schema=int(d.get("schema", SCHEMA)),
             )
         except (ValueError, TypeError, KeyError, AttributeError) as exc:

@@ -4,9 +4,10 @@ rightly, as JSON (`model_card.json` in every download) and as a table in the HTM
 It says which classes come out and in what order, what goes in (size, value range, channel
 order, layout: the preprocessing is inside the model), how well it did on the validation images
 with the interval that figure can carry (Wilson 95%; the head's k-fold accuracies where the run
-has them), which dataset version it learned from and with what settings. Built from the run's
-record on request, nothing stored: a read-only server offers it as it is. Every value is data
-(json.dumps), never code or a path.
+has them), what it answers for an image of none of its classes (the unknown rule and the
+calibration, `models.unknown`), which dataset version it learned from and with what settings.
+Built from the run's record on request, nothing stored: a read-only server offers it as it is.
+Every value is data (json.dumps), never code or a path.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from dashboard import datasets
-from dashboard.i18n import N_
-from dashboard.runs import Run
+from dashboard.i18n import N_, _
+from dashboard.runs import Calibration, Run
 from dashboard.settings import Settings
 from dashboard.significance import wilson
 
@@ -65,6 +66,42 @@ class DatasetVersion:
 
 
 @dataclass(frozen=True)
+class UnknownRule:
+    """What every export answers besides the classes (`models.unknown`), and how it was set."""
+
+    neighbour: int
+    threshold: float
+    bank_images: int
+    keep: float  # the threshold is set to accept at least this share of validation-like images
+    val_accepted: float
+    temperature: float  # the probabilities are softmax(logits / temperature)
+    ece_before: float  # expected calibration error on the validation images, before and after
+    ece_after: float
+    rule: str = (
+        "none of these when 1 - the cosine similarity of the image's pooled features to its "
+        "neighbour-th nearest of bank_images training images is above threshold"
+    )
+    output: str = "one row per image: the calibrated probabilities of the classes, in order, then "
+    "the score, then the flag (1.0: none of these)"
+
+    @classmethod
+    def of(cls, c: Calibration) -> UnknownRule:
+        return cls(
+            c.neighbour,
+            c.threshold,
+            c.bank_images,
+            c.keep,
+            c.val_accepted,
+            c.temperature,
+            c.ece_before,
+            c.ece_after,
+        )
+
+
+NO_RULE = "none: every image gets one of the classes (trained before runs had the rule)"
+
+
+@dataclass(frozen=True)
 class ModelCard:
     run_id: str
     name: str
@@ -76,7 +113,7 @@ class ModelCard:
     dataset: DatasetVersion
     config: dict
     folds: list[float] = field(default_factory=list)  # the head's k-fold accuracies, if asked
-    unknown: str = "none: every image gets one of the classes"  # no "none of these" rule yet
+    unknown: UnknownRule | str = NO_RULE
     schema: int = SCHEMA
 
     def to_json(self) -> str:
@@ -117,4 +154,29 @@ def model_card(settings: Settings, run: Run) -> ModelCard:
         dataset=version,
         config=dict(run.config),
         folds=list(r.folds),
+        unknown=UnknownRule.of(r.calibration) if r.calibration else NO_RULE,
     )
+
+
+def unknown_sentence(c: Calibration | None) -> str:
+    """What the run's exports answer for an image of none of its classes, for people."""
+    if c is None:
+        return _("gets one of the classes all the same (trained before runs had the rule)")
+    return _(
+        '"none of these" when its distance to the {k}th nearest of {n} training images is above '
+        "{threshold:.3f}: set to accept at least {keep:.0%} of images like the validation ones "
+        "({accepted:.0%} of those accepted)"
+    ).format(
+        k=c.neighbour,
+        n=c.bank_images,
+        threshold=c.threshold,
+        keep=c.keep,
+        accepted=c.val_accepted,
+    )
+
+
+def calibration_sentence(c: Calibration) -> str:
+    return _(
+        "temperature {t:.2f}: expected calibration error {before:.3f} before, {after:.3f} after, "
+        "on the validation images it was fitted on"
+    ).format(t=c.temperature, before=c.ece_before, after=c.ece_after)

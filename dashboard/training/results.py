@@ -14,36 +14,48 @@ from dashboard import datasets, features, trust
 from dashboard.runs import Run, RunResults, RunStore, run_folder, sync
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path, write_atomic
-from dashboard.training import evaluation, keras_file
+from dashboard.training import calibration, evaluation, keras_file
 from dashboard.training.config import TrainConfig
 from dashboard.training.run_data import RunData
+from models import unknown
 
 # A run's files, pushed to the shared store when it ends (TLAB_STORE_URL) and pulled by any
 # server that shows the run.
 log = logging.getLogger(__name__)
-ARTIFACT_FILES = ("predictions.npz", "model.keras", "labels.json", "results.json")
+ARTIFACT_FILES = (
+    "predictions.npz",
+    "model.keras",
+    "served.keras",
+    "labels.json",
+    "results.json",
+)
 
 
 def evaluate_and_export(
-    runs: RunStore, run_id: str, data: RunData, config: TrainConfig, model, folder: Path, outcome
+    runs: RunStore, run_id: str, data: RunData, config: TrainConfig, clf, folder: Path, outcome
 ) -> RunResults:
-    """Evaluate on the validation (and test) split, export the model with its parity check, and
-    store predictions, artifacts and results.json. Returns the results."""
+    """Evaluate on the validation (and test) split, fit the calibration and the unknown rule,
+    export the model with its parity check, and store predictions, artifacts and results.json.
+    Returns the results."""
     manifest = data.manifest
     epochs = runs.epochs([run_id])[run_id]
     started = time.perf_counter()
     probs, scores = {}, {}
     for split in ("val", "test"):
         if data.count(split):
-            probs[split] = model.predict(data.feed(split, config), verbose=0)
+            probs[split] = clf.model.predict(data.feed(split, config), verbose=0)
             truth = features.labels(manifest, split)
             scores[split] = evaluation.evaluate(truth, probs[split], manifest.classes)
-    with atomic_path(folder / "predictions.npz") as tmp:
-        np.savez(tmp, **probs)
-    runs.set_artifact(run_id, "predictions", str(folder / "predictions.npz"))
-    check = keras_file.export_with_parity(
-        model, manifest.classes, config, folder, probs["val"], data.feed("val", config)
+    frozen = clf.strategy.head_only and clf.strategy.pretrained
+    pooled = calibration.pooled(data, config, clf, frozen)
+    rule, calibrated = calibration.fit(data, config, pooled, probs)
+    served = unknown.served_model(clf.model, rule)
+    check, served_val = keras_file.export_with_parity(
+        clf.model, served, manifest.classes, config, folder, data.feed("val", config)
     )
+    with atomic_path(folder / "predictions.npz") as tmp:
+        np.savez(tmp, **probs, served_val=served_val)
+    runs.set_artifact(run_id, "predictions", str(folder / "predictions.npz"))
     runs.set_artifact(run_id, "model", check.model)
     runs.set_artifact(run_id, "labels", check.labels)
     spent = round(time.perf_counter() - started, 3)
@@ -56,10 +68,17 @@ def evaluate_and_export(
         cache_hits=outcome.cache_hits,
         seconds={**outcome.seconds(), "evaluate_export": spent},
         folds=outcome.folds,
+        calibration=calibrated,
     )
     write_atomic(folder / "results.json", found.to_json())
     sync.push(data.settings, *(folder / n for n in ARTIFACT_FILES))  # hashes recorded
     return found
+
+
+def deployable(files: dict[str, Path]) -> Path:
+    """The model file a download carries: served.keras (the classifier with its calibration and
+    unknown rule), or for a run trained before runs had one, its classifier."""
+    return files.get("served", files["model"])
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,38 @@ def val_probabilities(settings: Settings, run: Run) -> np.ndarray | None:
     if probs is None or probs.ndim != 2 or probs.shape[1] != len(run.results.classes):
         return None  # a file that does not fit the run's classes is not read as its predictions
     return probs
+
+
+def served_val(settings: Settings, run: Run) -> np.ndarray | None:
+    """The served model's rows for the validation images (calibrated probabilities, score,
+    flag: `models.unknown`), as stored when the run ended; None for a run without the rule or
+    a file that does not fit its classes."""
+    path = local_artifacts(settings, run.id).get("predictions")
+    if path is None or run.results is None:
+        return None
+    with np.load(path) as data:
+        rows = data.get("served_val")
+    width = len(run.results.classes) + unknown.EXTRA_OUTPUTS
+    return rows if rows is not None and rows.ndim == 2 and rows.shape[1] == width else None
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A validation image the run calls "none of these"."""
+
+    record: datasets.ImageRecord
+    score: float
+
+
+def rejected(settings: Settings, run: Run, manifest: datasets.Manifest) -> list[Rejected] | None:
+    """The validation images the served model rejects, the farthest first (None: no rule)."""
+    rows = served_val(settings, run)
+    if rows is None:
+        return None
+    _probs, score, flag = unknown.split_output(rows, len(run.results.classes))
+    pairs = zip(manifest.records("val"), score, flag, strict=False)
+    found = [Rejected(record, float(s)) for record, s, f in pairs if f]
+    return sorted(found, key=lambda r: -r.score)
 
 
 def predictions(
@@ -190,11 +241,23 @@ def model_input(rgb: np.ndarray, size: int) -> np.ndarray:
     return tf.image.resize(rgb[None], (size, size)).numpy()
 
 
-def classify(model, classes: list[str], rgb: np.ndarray) -> list[tuple[str, float]]:
+@dataclass(frozen=True)
+class Answer:
+    """What a run's served model says of one image."""
+
+    ranked: list[tuple[str, float]]  # every class with its (calibrated) probability, best first
+    unknown: bool  # "none of these"
+    score: float  # the unknown score (0 for a model without the rule)
+
+
+def classify(model, classes: list[str], rgb: np.ndarray) -> Answer:
+    """One image through a served model (or a run's classifier, for a run without the rule)."""
     size = int(model.input_shape[1])
-    probs = model.predict_on_batch(model_input(rgb, size))[0]
-    order = np.argsort(probs)[::-1]
-    return [(classes[i], float(probs[i])) for i in order]
+    out = np.asarray(model.predict_on_batch(model_input(rgb, size)))
+    probs, score, flag = unknown.split_output(out, len(classes))
+    order = np.argsort(probs[0])[::-1]
+    ranked = [(classes[i], float(probs[0][i])) for i in order]
+    return Answer(ranked, bool(flag[0]), float(score[0]))
 
 
 def explain(model, rgb: np.ndarray, class_id: int | None = None) -> tuple[np.ndarray, int]:

@@ -115,7 +115,7 @@ class Trainer:
             return
         reporter.phase(N_("evaluating and exporting"))
         scores = results.evaluate_and_export(
-            self.runs, self.run_id, data, self.config, clf.model, self.folder, outcome
+            self.runs, self.run_id, data, self.config, clf, self.folder, outcome
         )
         data.share_caches()
         if self.live.stop.is_set():

@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import glue, images, report, significance, text, training
 from dashboard.i18n import N_, _, percent
 from dashboard.runs import Run, RunResults
-from pages.widgets import data_edits, exports_section, featurespace_section
+from pages.widgets import data_edits, exports_section, featurespace_section, unknown_section
 from pages.widgets.exports_section import in_language
 
 md = text.markdown_text  # names and messages from data show as typed, never as markup
@@ -30,8 +30,10 @@ def results(settings, manifest, run: Run) -> None:
         return
     model_file, labels_file = str(files["model"]), str(files["labels"])
     quality(settings, manifest, run, probs)
-    try_it(model_file, r.classes)
-    downloads(settings, run, model_file, labels_file)
+    unknown_section.none_of_these(settings, manifest, run)
+    served_file = str(training.results.deployable(files))  # what is deployed: with the rule
+    try_it(model_file, served_file, r.classes)
+    downloads(settings, run, served_file, labels_file)
     exports_section.exports(settings, manifest, run)
     featurespace_section.feature_space(settings, manifest, run.backbone, run)
     report_download(settings, run)
@@ -192,8 +194,9 @@ CALIBRATION_HELP = N_(
 )
 
 
-def try_it(model_file: str, classes: list[str]) -> None:
-    """A file or a camera picture through the trained model: top classes and Grad-CAM."""
+def try_it(model_file: str, served_file: str, classes: list[str]) -> None:
+    """A file or a camera picture through the served model: top classes (or "none of these")
+    and Grad-CAM of the classifier."""
     up = st.file_uploader(_("Try it: classify an image"), type=list(images.UPLOAD_TYPES), key="try")
     photo = st.camera_input(_("Or point the camera at something"), key="try_camera")
     for source, name in ((up, up and up.name), (photo, _("the camera picture"))):
@@ -204,15 +207,25 @@ def try_it(model_file: str, classes: list[str]) -> None:
         except images.ImageError as exc:
             st.error(_("Cannot use **{name}**: {error}").format(name=md(name), error=md(exc)))
             continue
-        ranked, overlay, top = glue.tried_image(model_file, _mtime(model_file), tuple(classes), rgb)
+        files = tuple((f, _mtime(f)) for f in (model_file, served_file))
+        answer, overlay, top = glue.tried_image(files, tuple(classes), rgb)
         c1, c2 = st.columns([1, 2])
         c1.image(overlay, width="stretch")
         c1.caption(_("Grad-CAM for {name}").format(name=md(classes[top])))
-        rows = [{_("class"): c, _("probability"): round(p, 4)} for c, p in ranked[:5]]
+        if answer.unknown:
+            c2.warning(
+                _("None of these: it is unlike the training images (score {score:.3f}).").format(
+                    score=answer.score
+                )
+            )
+        rows = [{_("class"): c, _("probability"): round(p, 4)} for c, p in answer.ranked[:5]]
         c2.dataframe(rows, hide_index=True)
 
 
 def downloads(settings, run: Run, model_file: str, labels_file: str) -> None:
+    model_file = str(
+        training.results.deployable(training.results.local_artifacts(settings, run.id))
+    )
     st.download_button(
         _("Download the model (.keras + labels.json + model card + predict.py)"),
         in_language(  # built on click
@@ -239,12 +252,14 @@ def parity_note(settings, r: RunResults) -> None:
     st.caption(
         _(
             "The exported file, reloaded, predicted the same class as the app on {same} of "
-            "{images} validation images (largest probability difference {difference}). "
+            "{images} validation images (largest probability difference {difference}) and "
+            "the same unknown flag on {unknown}. "
             "TensorBoard: `tensorboard --logdir {logdir}`"
         ).format(
             same=ex.parity_same_class,
             images=ex.parity_images,
             difference=f"{ex.parity_max_abs_diff:.1e}",
+            unknown=ex.parity_unknown_same if ex.parity_unknown_same >= 0 else "—",
             logdir=settings.home / "runs",
         )
     )
