@@ -147,7 +147,13 @@ class FitWatch:
 
 
 def fit_on_arrays(
-    model: keras.Model, train: tuple, val: tuple, schedule: ArraySchedule, watch: FitWatch
+    model: keras.Model,
+    train: tuple,
+    val: tuple,
+    schedule: ArraySchedule,
+    watch: FitWatch,
+    optimizer=None,
+    done: int = 0,
 ) -> int:
     """Train `model` on in-memory arrays (cached features or activations) with one compiled
     training step.
@@ -157,6 +163,10 @@ def fit_on_arrays(
     function for every batch size, and the epoch loop is plain Python, so 20 epochs of a head
     cost a fraction of a second, and strategy 3's top blocks train without `fit`'s per-epoch
     set-up. Stop is checked after every batch. Returns the epochs done.
+
+    `optimizer` (Adam at the schedule's learning rate when not given) may come with its state
+    from a checkpoint, `done` epochs into the schedule: the fit then goes on from epoch
+    `done + 1`, each epoch's shuffling the same as in a fit that had never stopped.
     """
     import numpy as np
 
@@ -164,12 +174,16 @@ def fit_on_arrays(
     epochs, batch_size = s.epochs, s.batch_size
     x_train, y_train = (np.asarray(a) for a in train)
     y_train = y_train.astype("int32")
-    steps = _ArraySteps(model, s.learning_rate, x_train.shape[1:])
+    optimizer = optimizer or keras.optimizers.Adam(s.learning_rate)
+    steps = _ArraySteps(model, optimizer, x_train.shape[1:])
     x_val, y_val = steps.tensors(*val)  # converted once, evaluated every epoch
     rng, n = np.random.default_rng(s.seed), len(x_train)
+    for _ in range(done):  # the orders of the epochs already done
+        rng.permutation(n)
     n_batches = -(-n // batch_size)
     keeper = _BestWeights(model, s.patience) if s.early_stopping else None
-    for epoch in range(1, epochs + 1):
+    epoch = done
+    for epoch in range(done + 1, epochs + 1):
         started, total_loss, correct = time.perf_counter(), 0.0, 0.0
         order = rng.permutation(n)
         for i in range(0, n, batch_size):
@@ -188,14 +202,14 @@ def fit_on_arrays(
             break
     if keeper is not None:
         keeper.restore()
-    return epoch if epochs else 0
+    return epoch
 
 
 class _ArraySteps:
     """A model's training step (Adam) and evaluation, each one traced function."""
 
-    def __init__(self, model: keras.Model, learning_rate, feature_shape):
-        self.train, self._evaluate_batch = _traced_steps(model, learning_rate, feature_shape)
+    def __init__(self, model: keras.Model, optimizer, feature_shape):
+        self.train, self._evaluate_batch = _traced_steps(model, optimizer, feature_shape)
 
     @staticmethod
     def tensors(x, y):
@@ -213,14 +227,14 @@ class _ArraySteps:
         return sum(float(a) for a, _ in sums) / n, sum(float(b) for _, b in sums) / n
 
 
-def _traced_steps(model: keras.Model, learning_rate, feature_shape):
+def _traced_steps(model: keras.Model, optimizer, feature_shape):
     """(train_step, evaluate_batch): plain closures under `tf.function`, each returning the
     batch's summed loss and its number of right answers."""
     import tensorflow as tf
 
-    optimizer = keras.optimizers.Adam(learning_rate)
     variables = model.trainable_variables
-    optimizer.build(variables)
+    if not optimizer.built:
+        optimizer.build(variables)
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
     signature = [tf.TensorSpec([None, *feature_shape], tf.float32), tf.TensorSpec([None], tf.int32)]
 

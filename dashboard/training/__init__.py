@@ -8,6 +8,7 @@ Other packages use only the names below; the modules behind them are this packag
 from dashboard.training import (
     augment_preview,
     charts,
+    continuation,
     exports,
     keras_file,
     lr_range,
@@ -22,6 +23,7 @@ __all__ = [
     "TrainConfig",
     "augment_preview",
     "charts",
+    "continuation",
     "default_config",
     "exports",
     "keras_file",

@@ -27,6 +27,8 @@ class TrainConfig:
     augmentations: dict[str, float] | None = (
         None  # strengths (models.augmentations); None: defaults
     )
+    resume_from: str = ""  # a run id: go on from its checkpoint (`epochs`: the total, its own in)
+    init_from: str = ""  # a run id: start from its trained weights (a newer version of the data)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -35,7 +37,7 @@ class TrainConfig:
         """Same key = same run: resubmitting returns the stored result. A field added later
         leaves the key of a config that keeps its default as it was."""
         d = self.to_dict()
-        for added in ("folds", "augmentations"):
+        for added in ("folds", "augmentations", "resume_from", "init_from"):
             if not d[added]:
                 del d[added]
         text = json.dumps(d, sort_keys=True)

@@ -59,7 +59,8 @@ class JobManager:
                 if done is not None:
                     return done, True
             manifest = datasets.get(self.settings, config.dataset_id)
-            run = self.runs.create(config.to_dict(), config.key(), manifest.name, by=by)
+            name = run_name(config)
+            run = self.runs.create(config.to_dict(), config.key(), manifest.name, name, by=by)
             self.executor.submit(run.id, config)
             return run, False
 
@@ -88,6 +89,17 @@ class JobManager:
 
     def _live(self) -> dict[str, LiveState]:
         return self.executor.live if self.executor else {}
+
+
+def run_name(config: TrainConfig) -> str:
+    """A new run's name: its strategy and backbone, and the run it goes on from (↻) or starts
+    from (←), by id (symbols: a name reads the same in every language)."""
+    parts = [config.strategy, config.backbone]
+    if config.resume_from:
+        parts.append(f"↻ {config.resume_from}")
+    if config.init_from:
+        parts.append(f"← {config.init_from}")
+    return " · ".join(parts)
 
 
 _managers: dict[Path, JobManager] = {}

@@ -46,7 +46,7 @@ def evaluate_and_export(
             probs[split] = clf.model.predict(data.feed(split, config), verbose=0)
             truth = features.labels(manifest, split)
             scores[split] = evaluation.evaluate(truth, probs[split], manifest.classes)
-    frozen = clf.strategy.head_only and clf.strategy.pretrained
+    frozen = clf.strategy.head_only and clf.strategy.pretrained and not outcome.base_changed
     pooled = calibration.pooled(data, config, clf, frozen)
     rule, calibrated = calibration.fit(data, config, pooled, probs)
     served = unknown.served_model(clf.model, rule)

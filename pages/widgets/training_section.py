@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import features, glue, model_menu, text, training
+from dashboard import datasets, features, glue, model_menu, text, training
 from dashboard.i18n import _, percent, pgettext
 from dashboard.probes import FOLDS
 from dashboard.runs import RunStatus, message_text, status_text
 from models import augmentations
 from models.strategies import STRATEGIES
-from pages.widgets import results_view, session_keys
+from pages.widgets import keep_training, results_view, session_keys
 from pages.widgets.live import live_view
 from pages.widgets.progress import with_progress
 
@@ -52,6 +52,7 @@ def training_section(settings, manifest, backbone: str) -> None:
     run = store.get(chosen)
     live_view("train", lambda: run_progress(chosen, settings.readonly), run.active, every=1.0)
     run = store.get(chosen)  # again: a run that ended while the view drew shows its results now
+    keep_training.keep_training(settings, run)
     if run.status.has_results and run.results:
         results_view.results(settings, manifest, run)
     if not settings.readonly:
@@ -78,6 +79,7 @@ def configure_and_submit(settings, manifest, backbone: str) -> str | None:
     d = training.default_config(manifest.id, backbone, strategy)
     k = f"{backbone}_{strategy}"  # per-choice keys: each strategy opens with its own defaults
     strengths = augmentation_choice(settings, manifest, k, d.seed)
+    init_from = start_from(settings, manifest, backbone, k)
     with st.form(f"train_form_{k}"):
         a, b, c, e = st.columns(4)
         epochs = a.number_input(_("Epochs"), 1, 500, d.epochs, key=f"epochs_{k}")
@@ -129,6 +131,7 @@ def configure_and_submit(settings, manifest, backbone: str) -> str | None:
         seed=int(seed),
         folds=folds,
         augmentations=strengths if strengths != augmentations.DEFAULTS else None,
+        init_from=init_from,
     )
     learning_rate_finder(settings, config, f"lr_{k}", run_now=find_lr)
     if not submitted:
@@ -137,6 +140,34 @@ def configure_and_submit(settings, manifest, backbone: str) -> str | None:
     if reused and run.status == RunStatus.FINISHED:
         st.info(_("These settings ran before on this dataset: showing the stored result."))
     return run.id
+
+
+def start_from(settings, manifest, backbone: str, k: str) -> str:
+    """The run whose trained weights a new run starts from ("": the backbone's own, pretrained
+    or random): a finished run of the same backbone on this dataset or a version before it (the
+    "add images and retrain" case)."""
+    line, _children = datasets.versions_of(settings, manifest)
+    store = glue.run_store()
+    found = [
+        r
+        for m in reversed(line)
+        for r in store.list(m.id)
+        if r.status == RunStatus.FINISHED and r.backbone == backbone
+    ]
+    if not found:
+        return ""
+    names = {"": _("the backbone's own weights")}
+    names |= {r.id: f"{r.name} · {r.dataset_name} · {r.id}" for r in found}
+    return st.selectbox(
+        _("Start from"),
+        list(names),
+        key=f"init_{k}_{manifest.id}",
+        format_func=names.get,
+        help=_(
+            "A finished run's trained weights (its base, and its head where the classes are as "
+            "many), for example to retrain on a version with more images."
+        ),
+    )
 
 
 def augmentation_choice(settings, manifest, k: str, seed: int) -> dict[str, float]:
