@@ -77,6 +77,15 @@ def inside(folder: Path, *parts: str) -> Path:
     return path
 
 
+def bounded_member(npz, name: str, limit: int):
+    """`npz[name]` of an open `numpy.load` archive, refused (ValueError) unless the member
+    inflates to at most `limit` bytes: an .npz is a zip, and a file of kilobytes can inflate to
+    gigabytes when it is read."""
+    if npz.zip.getinfo(f"{name}.npy").file_size > limit:
+        raise ValueError(f"{name!r} is larger than it can be ({limit} bytes)")
+    return npz[name]
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

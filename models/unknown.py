@@ -139,6 +139,8 @@ def split_output(out: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarra
     """(probabilities, score, unknown) from a served model's rows; a model without the rule
     (K columns: a run trained before it existed) reads as score 0, never unknown."""
     out = np.asarray(out, "float32")
+    if out.ndim != 2 or out.shape[1] not in (n_classes, n_classes + EXTRA_OUTPUTS):
+        raise ValueError(f"rows of {out.shape} are no model's answers for {n_classes} classes")
     if out.shape[1] == n_classes:
         return out, np.zeros(len(out), "float32"), np.zeros(len(out), bool)
     return out[:, :n_classes], out[:, n_classes], out[:, n_classes + 1] > 0.5

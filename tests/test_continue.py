@@ -168,3 +168,29 @@ def test_a_run_on_images_continues_from_its_checkpoint(
     assert all(np.isfinite(e["loss"]) for e in history)
     after = checkpoint.load(jm.runs.run_dir(child.id) / checkpoint.FILE)
     assert int(after.optimizer[0]) == int(ck.optimizer[0]) * 5 // STOP_AFTER  # 2 more epochs
+
+
+def test_a_forged_checkpoint_that_claims_more_than_the_run_did_is_refused(continued):
+    """A checkpoint file in the store is data: one that says the run did a trillion epochs
+    (which would spin the shuffler that long) does not fit the run's record."""
+    jm, parent, _child, _whole = continued
+    path = jm.runs.run_dir(parent.id) / checkpoint.FILE
+    real = checkpoint.load(path)
+    forged = checkpoint.Checkpoint(10**12, "head", 0, 5, real.weights, real.optimizer)
+    checkpoint.save(path.parent, forged)
+    more = training.from_dict(parent.config).with_(epochs=10**12 + 2, resume_from=parent.id)
+    run = wait(jm, jm.submit(more)[0].id)
+    assert run.status == "failed" and "does not fit its record" in run.message
+
+
+def test_damaged_or_inflating_checkpoints_read_as_none(tmp_path):
+    (tmp_path / "zipped.npz").write_bytes(b"PK\x03\x04" + b"\x00" * 200)  # a zip header, junk
+    huge = tmp_path / "huge.npz"
+    np.savez_compressed(huge, state=np.array("x" * 5_000_000))  # kilobytes that inflate to 20 MB
+    assert huge.stat().st_size < 100_000
+    for path in (tmp_path / "zipped.npz", huge):
+        assert checkpoint.load(path) is None and checkpoint.epochs_of(path) is None
+    from types import SimpleNamespace
+
+    home = SimpleNamespace(home=tmp_path)  # an id that is no run id is refused before any read
+    assert training.continuation.continued_epochs(home, "../not-a-run") is None

@@ -319,3 +319,34 @@ def test_a_lying_zip_entry_is_inflated_a_chunk_at_a_time():
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     assert len(upload) < 200_000 and peak < 8 << 20, f"peak {peak / 2**20:.0f} MB"
+
+
+def test_a_results_row_with_an_infinite_count_reads_as_no_results():
+    """JSON allows 1e999; int() of it overflows: the row reads as none, and lists go on."""
+    from dashboard.runs import RunResults
+
+    text = (
+        '{"classes": ["a"], "best_val_acc": 0.5, "val": {"accuracy": 0.5, "confusion": [[1]], '
+        '"per_class": [], "misclassified": []}, "export": {"model": "m", "labels": "l", '
+        '"parity_images": 1, "parity_same_class": 1, "parity_max_abs_diff": 0.0, '
+        '"parity_ok": true}, "calibration": {"temperature": 1, "ece_before": 0, "ece_after": 0,'
+        ' "threshold": 0.5, "neighbour": 1e999, "bank_images": 3, "keep": 0.95, '
+        '"val_accepted": 1}}'
+    )
+    assert RunResults.from_json(text) is None
+    assert RunResults.from_json(text.replace("1e999", "5")).calibration.neighbour == 5
+
+
+def test_stored_predictions_that_inflate_or_are_not_numbers_are_not_read(tmp_path):
+    """predictions.npz is pulled from the shared store: a member larger than the validation
+    split's rows could be, or of strings, is no predictions (a page reads it every rerun)."""
+    from dashboard.runs import ClassScores, ExportCheck, RunResults, SplitScores
+
+    scores = SplitScores(0.5, [[1, 0], [0, 1]], [ClassScores("a", 1, 1, 1, 2)], [])
+    r = RunResults(["a", "b"], 0.5, scores, ExportCheck("m", "l", 2, 2, 0.0, True))
+    np.savez_compressed(tmp_path / "big.npz", val=np.zeros((100_000, 2)))
+    np.savez(tmp_path / "text.npz", val=np.array([["a", "b"], ["c", "d"]]))
+    np.savez(tmp_path / "fine.npz", val=np.zeros((2, 2), "float32"))
+    assert results._stored(tmp_path / "big.npz", "val", r, 2) is None
+    assert results._stored(tmp_path / "text.npz", "val", r, 2) is None
+    assert results._stored(tmp_path / "fine.npz", "val", r, 2).shape == (2, 2)

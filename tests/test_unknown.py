@@ -128,3 +128,9 @@ def test_a_flowers_run_rejects_other_kinds_and_accepts_its_own_images(
     assert every.mean() >= 0.8, rates
     assert cal.val_accepted >= 0.9 and run.results.export.parity_unknown_same == 40
     assert cal.ece_after <= cal.ece_before
+
+
+def test_rows_of_the_wrong_shape_are_no_answers():
+    for bad in (np.zeros(4), np.zeros((2, 3)), np.zeros((2, 5, 1))):
+        with pytest.raises(ValueError, match="no model's answers"):
+            unknown.split_output(bad, 2)

@@ -66,6 +66,20 @@ class ExportCheck:
     served: str = ""  # served.keras: the classifier with the rule on top ("": none, older run)
     parity_unknown_same: int = -1  # images whose unknown flag matched (-1: no rule)
 
+    @classmethod
+    def parse(cls, d: dict) -> ExportCheck:
+        """The stored check, each field of its type (a forged row fails here, not on a page)."""
+        counts = ("parity_images", "parity_same_class")
+        return cls(
+            model=str(d["model"]),
+            labels=str(d["labels"]),
+            **{k: int(d[k]) for k in counts},
+            parity_max_abs_diff=float(d["parity_max_abs_diff"]),
+            parity_ok=bool(d["parity_ok"]),
+            served=str(d.get("served", "")),
+            parity_unknown_same=int(d.get("parity_unknown_same", -1)),
+        )
+
 
 @dataclass(frozen=True)
 class Calibration:
@@ -131,7 +145,7 @@ class RunResults:
                 classes=[str(c) for c in d["classes"]],
                 best_val_acc=float(d["best_val_acc"]),
                 val=SplitScores.parse(d["val"]),
-                export=ExportCheck(**d["export"]),
+                export=ExportCheck.parse(d["export"]),
                 test=SplitScores.parse(test) if test else None,
                 cache_hits=[bool(h) for h in d.get("cache_hits", [])],
                 seconds={str(k): float(v) for k, v in d.get("seconds", {}).items()},
@@ -139,6 +153,6 @@ class RunResults:
                 calibration=Calibration.parse(d.get("calibration")),
                 schema=int(d.get("schema", SCHEMA)),
             )
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError) as exc:
             log.warning("a run's results do not parse (%s): shown as none", exc)
             return None

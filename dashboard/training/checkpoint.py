@@ -13,14 +13,21 @@ and a file that does not fit is no checkpoint.
 from __future__ import annotations
 
 import json
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from dashboard import trust
 from dashboard.storage import atomic_path
 
 FILE = "checkpoint.npz"
+STATE_BYTES = 4096  # the state member is a few numbers: larger is not a checkpoint
+# What reading a damaged or forged .npz can raise (it is a zip of .npy files)
+UNREADABLE = (OSError, ValueError, KeyError, TypeError, EOFError, ArithmeticError)
+UNREADABLE += (zipfile.BadZipFile, zlib.error, NotImplementedError)
 PHASES = ("head", "fine-tune", "train")  # the trainer's phase names (N_ there)
 
 
@@ -52,14 +59,16 @@ def load(path: Path | None) -> Checkpoint | None:
         return None
     try:
         with np.load(path, allow_pickle=False) as data:
-            state = json.loads(str(data["state"]))
+            state = json.loads(str(trust.bounded_member(data, "state", STATE_BYTES)))
             weights = _numbered(data, "w")
             optimizer = _numbered(data, "o")
         numbers = [state[k] for k in ("epochs", "phase_start", "head_epochs")]
         if not all(type(n) is int and n >= 0 for n in numbers) or state["phase"] not in PHASES:
             return None
+        if not numbers[1] <= numbers[0]:  # the phase began before the epochs done
+            return None
         return Checkpoint(*numbers[:1], state["phase"], *numbers[1:], weights, optimizer)
-    except (OSError, ValueError, KeyError, TypeError):
+    except UNREADABLE:
         return None
 
 
@@ -69,9 +78,9 @@ def epochs_of(path: Path | None) -> int | None:
         return None
     try:
         with np.load(path, allow_pickle=False) as data:
-            epochs = json.loads(str(data["state"]))["epochs"]
+            epochs = json.loads(str(trust.bounded_member(data, "state", STATE_BYTES)))["epochs"]
         return epochs if type(epochs) is int and epochs >= 0 else None
-    except (OSError, ValueError, KeyError, TypeError):
+    except UNREADABLE:
         return None
 
 

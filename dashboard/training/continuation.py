@@ -40,7 +40,23 @@ def resume_point(settings: Settings, runs: RunStore, config: TrainConfig):
         raise ContinueError(f"run {parent_id} has no checkpoint to continue from")
     if config.epochs <= ck.epochs:
         raise ContinueError(f"run {parent_id} has done {ck.epochs} epochs already")
+    if not _fits(ck, theirs, runs.epochs([parent_id])[parent_id]):
+        raise ContinueError(f"run {parent_id}'s checkpoint does not fit its record")
     return ck
+
+
+def _fits(ck: checkpoint.Checkpoint, theirs: TrainConfig, history: list[dict]) -> bool:
+    """The checkpoint says what its run's record says (it may be a forged file): no more
+    epochs than the run had and recorded, a head phase of the run's plan, a phase its
+    strategy has."""
+    s = STRATEGIES[theirs.strategy]
+    phases = {"head"} if s.head_only else {"head", "fine-tune"} if s.two_phases else {"train"}
+    recorded = max((e["epoch"] for e in history), default=0)
+    return (
+        ck.phase in phases
+        and ck.epochs <= min(theirs.epochs, recorded)
+        and ck.head_epochs <= theirs.epochs
+    )
 
 
 def copy_history(runs: RunStore, parent_id: str, run_id: str, epochs: int) -> int:
@@ -59,6 +75,13 @@ def copy_history(runs: RunStore, parent_id: str, run_id: str, epochs: int) -> in
         seen = row["images_seen"] or 0
         runs.add_epoch(run_id, row["epoch"], row["phase"], logs, row["seconds"], seen)
     return seen
+
+
+def base_changes(runs: RunStore, config: TrainConfig) -> bool:
+    """Whether starting from `config.init_from`'s weights changes the base from the pretrained
+    one (that run trained its base), without loading them."""
+    strategy = STRATEGIES.get(_get(runs, _run_id(config.init_from)).strategy)
+    return strategy is None or not (strategy.head_only and strategy.pretrained)
 
 
 def warm_start(settings: Settings, runs: RunStore, config: TrainConfig, clf) -> bool:
@@ -81,8 +104,7 @@ def warm_start(settings: Settings, runs: RunStore, config: TrainConfig, clf) -> 
     head = trained.layers[-1].get_weights()
     if [w.shape for w in head] == [tuple(w.shape) for w in clf.head.weights]:
         clf.head.set_weights(head)
-    strategy = STRATEGIES.get(source.strategy)
-    return strategy is None or not (strategy.head_only and strategy.pretrained)
+    return base_changes(runs, config)
 
 
 def _run_id(value: str) -> str:
@@ -101,6 +123,9 @@ def _get(runs: RunStore, run_id: str):
 
 def continued_epochs(settings: Settings, run_id: str) -> int | None:
     """The epochs a continuation of `run_id` would start after (its checkpoint's), or None
-    without a checkpoint here or in the shared store."""
-    path = sync.pull(settings, run_folder(settings.home, _run_id(run_id)) / checkpoint.FILE)
+    without a checkpoint here or in the shared store (or for an id that is not a run id)."""
+    try:
+        path = sync.pull(settings, run_folder(settings.home, _run_id(run_id)) / checkpoint.FILE)
+    except ContinueError:
+        return None
     return checkpoint.epochs_of(path)

@@ -77,7 +77,7 @@ def export_all(
 
     settings.check_writable("exporting models")
     files = results.local_artifacts(settings, run.id)
-    model = keras.saving.load_model(results.deployable(files))
+    model = keras.saving.load_model(results.deployable(files), safe_mode=True)
     config = from_dict(run.config)
     x_val, y_val = _arrays(settings, manifest, "val", config.image_size)
     app_out = model.predict(x_val, verbose=0)  # the served model's rows: see models.unknown

@@ -52,7 +52,7 @@ def export_with_parity(
     }
     write_atomic(labels_path, json.dumps(labels, indent=1, ensure_ascii=False))
     app_out = served.predict(val_batches, verbose=0)
-    file_out = keras.saving.load_model(served_path).predict(val_batches, verbose=0)
+    file_out = keras.saving.load_model(served_path, safe_mode=True).predict(val_batches, verbose=0)
     checks = parity(file_out, app_out, len(classes))
     check = ExportCheck(
         model=str(model_path),

@@ -14,7 +14,7 @@ from dashboard import datasets, features, trust
 from dashboard.runs import Run, RunResults, RunStore, run_folder, sync
 from dashboard.settings import Settings
 from dashboard.storage import atomic_path, write_atomic
-from dashboard.training import calibration, evaluation, keras_file
+from dashboard.training import calibration, checkpoint, evaluation, keras_file
 from dashboard.training.config import TrainConfig
 from dashboard.training.run_data import RunData
 from models import unknown
@@ -101,8 +101,7 @@ def val_probabilities(settings: Settings, run: Run) -> np.ndarray | None:
     path = local_artifacts(settings, run.id).get("predictions")
     if path is None or run.results is None:
         return None
-    with np.load(path) as data:
-        probs = data.get("val")
+    probs = _stored(path, "val", run.results, len(run.results.classes))
     if probs is None or probs.ndim != 2 or probs.shape[1] != len(run.results.classes):
         return None  # a file that does not fit the run's classes is not read as its predictions
     return probs
@@ -115,10 +114,23 @@ def served_val(settings: Settings, run: Run) -> np.ndarray | None:
     path = local_artifacts(settings, run.id).get("predictions")
     if path is None or run.results is None:
         return None
-    with np.load(path) as data:
-        rows = data.get("served_val")
     width = len(run.results.classes) + unknown.EXTRA_OUTPUTS
+    rows = _stored(path, "served_val", run.results, width)
     return rows if rows is not None and rows.ndim == 2 and rows.shape[1] == width else None
+
+
+def _stored(path: Path, name: str, r: RunResults, width: int) -> np.ndarray | None:
+    """One array of predictions.npz as floats, or None: missing, larger than the validation
+    split's rows of `width` floats could be, not numbers, or a file that does not read."""
+    images = sum(c.support for c in r.val.per_class)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if name not in data.files:
+                return None
+            found = trust.bounded_member(data, name, images * width * 8 + 4096)
+    except checkpoint.UNREADABLE:
+        return None
+    return found if found.dtype.kind == "f" else None
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,13 @@ def keep_training(settings, run) -> None:
         a, b = st.columns([1, 2])
         more = a.number_input(_("More epochs"), 1, 500, 5, key=f"more_{run.id}")
         if b.button(_("Continue training"), key=f"continue_{run.id}", type="primary"):
-            config = training.from_dict(run.config).with_(
-                epochs=done + int(more), resume_from=run.id
-            )
+            try:  # the settings are a database row's: data that may not make a config
+                config = training.from_dict(run.config).with_(
+                    epochs=done + int(more), resume_from=run.id
+                )
+            except (TypeError, ValueError):
+                st.error(_("This run's settings cannot be read; it cannot be continued."))
+                return
             child, _reused = glue.job_manager().submit(config, by=glue.user_name())
             st.session_state[session_keys.RUN] = child.id
             st.rerun()
