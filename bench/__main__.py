@@ -19,13 +19,15 @@ BENCHMARKS = {
 # Run only when named: `python -m bench soak` (about 10 minutes), `python -m bench team` (Ray;
 # requirements-team.txt), `python -m bench abuse` (32 viewers uploading huge pictures),
 # `python -m bench forecast` (the collect-next forecast checked on flowers-mini), `python -m
-# bench unknown` (which "none of these" score: four measured on flowers-mini and other photos).
+# bench unknown` (which "none of these" score: four measured on flowers-mini and other photos),
+# `python -m bench batch` (a batch prediction's peak memory at 2,000 images against 50).
 ON_REQUEST = {
     "soak": "bench.soak",
     "team": "bench.team",
     "abuse": "bench.abuse",
     "forecast": "bench.forecast",
     "unknown": "bench.unknown",
+    "batch": "bench.batch",
 }
 
 

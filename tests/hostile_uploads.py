@@ -62,3 +62,49 @@ def modes_and_formats() -> dict[str, bytes]:
 
 
 SYMLINK = (0o120777 << 16) | 0x20  # what `zip --symlinks` writes for a link entry
+
+
+def hostile_entries() -> list[tuple]:
+    """Entries every upload of images must skip, each for its reason (`HOSTILE_REASONS`), and
+    one loose image outside any class folder (`data/loose.jpg`)."""
+    import os
+
+    big_png = io.BytesIO()
+    Image.new("L", (1500, 1500)).save(big_png, format="PNG")  # 2.25 MP > a 1 MP cap
+    return [
+        ("data/../../evil.jpg", noise_jpeg(3)),
+        ("/tmp/absolute_evil.jpg", noise_jpeg(4)),
+        ("C:\\windows\\evil.jpg", noise_jpeg(5)),
+        ("data/cat/link.jpg", b"/etc/passwd", SYMLINK),
+        ("data/cat/bomb.jpg", b"\0" * (3 * 1024 * 1024)),  # ~1000:1 when deflated
+        ("data/cat/huge.png", big_png.getvalue()),
+        ("data/cat/truncated.jpg", noise_jpeg(7)[:300]),
+        ("data/cat/garbage.jpg", os.urandom(500)),
+        ("data/cat/notes.txt", b"hello"),
+        ("data/cat/empty.jpg", b""),
+        ("__MACOSX/data/cat/._x.jpg", b"junk"),
+        ("data/cat/._y.jpg", b"junk"),
+        ("data/cat/.DS_Store", b"junk"),
+        ("data/.hidden/z.jpg", noise_jpeg(6)),
+        ("data/loose.jpg", noise_jpeg(8)),
+    ]
+
+
+# The reason (a part of it) each hostile entry is skipped for, with a 1 MP pixel cap and a
+# compression-ratio cap of 50 (TLAB_MAX_IMAGE_MP=1, TLAB_MAX_ZIP_RATIO=50).
+HOSTILE_REASONS = {
+    "data/../../evil.jpg": "escapes the dataset folder",
+    "/tmp/absolute_evil.jpg": "escapes the dataset folder",
+    "C:\\windows\\evil.jpg": "escapes the dataset folder",
+    "data/cat/link.jpg": "symbolic link",
+    "data/cat/bomb.jpg": "compression ratio",
+    "data/cat/huge.png": "limit is 1 MP",
+    "data/cat/truncated.jpg": "damaged or truncated",
+    "data/cat/garbage.jpg": "not an image format",
+    "data/cat/notes.txt": "not an image file (.txt)",
+    "data/cat/empty.jpg": "empty",
+    "__MACOSX/data/cat/._x.jpg": "ignored: macOS",
+    "data/cat/._y.jpg": "ignored: hidden",
+    "data/cat/.DS_Store": "ignored: operating-system file",
+    "data/.hidden/z.jpg": "ignored: hidden",
+}

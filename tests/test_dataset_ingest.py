@@ -4,7 +4,6 @@ and nothing is ever written outside TLAB_HOME."""
 from __future__ import annotations
 
 import io
-import os
 import random
 import zipfile
 from pathlib import Path
@@ -14,7 +13,14 @@ import pytest
 from dashboard import datasets
 from dashboard.datasets import DatasetError
 from dashboard.settings import Settings
-from tests.hostile_uploads import SYMLINK, image_bytes, make_zip, modes_and_formats, noise_jpeg
+from tests.hostile_uploads import (
+    HOSTILE_REASONS,
+    hostile_entries,
+    image_bytes,
+    make_zip,
+    modes_and_formats,
+    noise_jpeg,
+)
 
 
 @pytest.fixture
@@ -37,52 +43,13 @@ def ingest(settings, data: bytes, name="upload"):
 
 
 def test_hostile_zip_skips_each_bad_file_with_its_reason(settings, tmp_path):
-    big_png = io.BytesIO()
-    from PIL import Image
-
-    Image.new("L", (1500, 1500)).save(big_png, format="PNG")  # 2.25 MP > the 1 MP cap
-    truncated = noise_jpeg(7)[:300]
-    entries = [
-        *good("cat", 5, 1),
-        *good("dog", 5, 2),
-        ("data/../../evil.jpg", noise_jpeg(3)),
-        ("/tmp/absolute_evil.jpg", noise_jpeg(4)),
-        ("C:\\windows\\evil.jpg", noise_jpeg(5)),
-        ("data/cat/link.jpg", b"/etc/passwd", SYMLINK),
-        ("data/cat/bomb.jpg", b"\0" * (3 * 1024 * 1024)),  # ~1000:1 when deflated
-        ("data/cat/huge.png", big_png.getvalue()),
-        ("data/cat/truncated.jpg", truncated),
-        ("data/cat/garbage.jpg", os.urandom(500)),
-        ("data/cat/notes.txt", b"hello"),
-        ("data/cat/empty.jpg", b""),
-        ("__MACOSX/data/cat/._x.jpg", b"junk"),
-        ("data/cat/._y.jpg", b"junk"),
-        ("data/cat/.DS_Store", b"junk"),
-        ("data/.hidden/z.jpg", noise_jpeg(6)),
-        ("data/loose.jpg", noise_jpeg(8)),
-    ]
+    entries = [*good("cat", 5, 1), *good("dog", 5, 2), *hostile_entries()]
     before = files_outside(tmp_path, settings.home)
     result = ingest(settings, make_zip(entries))
     m = result.manifest
     assert m.classes == ["cat", "dog"] and len(m.images) == 10
     reasons = dict(m.skipped)
-    expected = {
-        "data/../../evil.jpg": "escapes the dataset folder",
-        "/tmp/absolute_evil.jpg": "escapes the dataset folder",
-        "C:\\windows\\evil.jpg": "escapes the dataset folder",
-        "data/cat/link.jpg": "symbolic link",
-        "data/cat/bomb.jpg": "compression ratio",
-        "data/cat/huge.png": "limit is 1 MP",
-        "data/cat/truncated.jpg": "damaged or truncated",
-        "data/cat/garbage.jpg": "not an image format",
-        "data/cat/notes.txt": "not an image file (.txt)",
-        "data/cat/empty.jpg": "empty",
-        "__MACOSX/data/cat/._x.jpg": "ignored: macOS",
-        "data/cat/._y.jpg": "ignored: hidden",
-        "data/cat/.DS_Store": "ignored: operating-system file",
-        "data/.hidden/z.jpg": "ignored: hidden",
-        "data/loose.jpg": "no class folder",
-    }
+    expected = {**HOSTILE_REASONS, "data/loose.jpg": "no class folder"}
     for path, reason in expected.items():
         assert reason in reasons.get(path, ""), (path, reasons.get(path))
     assert len(m.skipped) == len(expected)

@@ -7,10 +7,12 @@ Other packages use only the names below; the modules behind them are this packag
 from dashboard.datasets import charts
 from dashboard.datasets.ingest import (
     IngestResult,
+    Upload,
     ingest_classes,
     ingest_files,
     ingest_sample,
     ingest_zip,
+    open_upload,
 )
 from dashboard.datasets.manifest import Changes, Move
 from dashboard.datasets.pipeline import pixel_cache, records_data, training_data
@@ -50,6 +52,8 @@ __all__ = [
     "Edit",
     "ImageRecord",
     "IngestResult",
+    "Upload",
+    "open_upload",
     "Manifest",
     "Summary",
     "charts",

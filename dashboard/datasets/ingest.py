@@ -8,7 +8,8 @@ that is unusable as a whole (not a zip, a zip bomb, fewer than two classes) rais
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -92,6 +93,51 @@ def ingest_zip(
         raise DatasetError(str(exc)) from None
     with zf:
         return _ingest(settings, name, "zip", zf.members(), zf.read, say, owner=owner)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An upload's usable image entries, checked as a dataset's are, for reading one by one."""
+
+    names: list[str]  # sorted
+    skipped: list[tuple[str, str]]  # (name, reason), as a dataset ingest reports them
+    zf: archive.SafeZip
+
+    def read(self, name: str) -> bytes:
+        """The entry's bytes (DatasetError with the reason for a damaged or empty entry)."""
+        try:
+            data = self.zf.read(name)
+        except archive.EntryError as exc:
+            raise DatasetError(str(exc)) from None
+        if not data:
+            raise DatasetError(words.EMPTY)
+        return data
+
+
+@contextlib.contextmanager
+def open_upload(settings: Settings, file: BinaryIO) -> Iterator[Upload]:
+    """A zip of images, with or without class folders, checked as `ingest_zip` checks one:
+    entry count, expanded size and compression ratios before anything is read; names that
+    leave the folder, symlinks, junk and non-image names skipped with their reasons. Raises
+    DatasetError for an upload unusable as a whole (not a zip, a zip bomb)."""
+    try:
+        zf = archive.SafeZip(
+            file,
+            max_entries=settings.max_zip_entries,
+            max_total_bytes=settings.max_unzipped_bytes,
+            max_ratio=settings.max_zip_ratio,
+        )
+    except archive.ArchiveError as exc:
+        raise DatasetError(str(exc)) from None
+    with zf:
+        names, skipped = [], []
+        for name, reason in zf.members():
+            reason = reason or dataset_layout.junk_reason(name) or dataset_layout.type_reason(name)
+            if reason:
+                skipped.append((name, reason))
+            else:
+                names.append(name)
+        yield Upload(sorted(names), skipped, zf)
 
 
 def _in_memory(

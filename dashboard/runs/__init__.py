@@ -31,10 +31,11 @@ from dashboard.runs.results import (
     RunResults,
     SplitScores,
 )
-from dashboard.runs.store import RunStore, open_runs, run_folder
+from dashboard.runs.store import JOB_KIND_BATCH, RunStore, open_runs, run_folder
 from dashboard.runs.watch import BEAT_S, RunWatch
 
 __all__ = [
+    "JOB_KIND_BATCH",
     "ACTIVE",
     "BEAT_S",
     "CACHE_OFF",

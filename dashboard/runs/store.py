@@ -32,6 +32,9 @@ from dashboard.settings import Settings
 log = logging.getLogger(__name__)
 
 
+JOB_KIND_BATCH = "batch"  # the `strategy` of a batch-prediction job (training.batch.KIND)
+
+
 class RunStore:
     """`readonly`: a demo server's store. It creates and migrates nothing, and the database
     itself refuses writes (SQLite opened read-only; PostgreSQL in read-only transactions)."""
@@ -93,13 +96,24 @@ class RunStore:
         parse read as none (`RunResults.from_json`). (An id is checked where a path is made
         from it: `run_dir`.)"""
         query = sa.select(run_rows).order_by(run_rows.c.created.desc())
+        strategy = sa.func.coalesce(run_rows.c.strategy, "")  # a row without one is listed
+        query = query.where(strategy != JOB_KIND_BATCH)  # jobs are not training runs
         if dataset_id:
             query = query.where(run_rows.c.dataset_id == dataset_id)
+        return self._parsed(query)
+
+    def batches(self, run_id: str) -> list[Run]:
+        """The batch-prediction jobs of one run (`training.batch`), newest first."""
+        query = sa.select(run_rows).where(run_rows.c.strategy == JOB_KIND_BATCH)
+        query = query.order_by(run_rows.c.created.desc())
+        return [r for r in self._parsed(query) if r.config.get("run_id") == run_id]
+
+    def _parsed(self, query) -> list[Run]:
         found = []
         for row in self._rows(query):
             try:
                 found.append(Run.from_row(row))
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, ArithmeticError) as exc:
                 log.warning("run row %r left out: %s", row.id, exc)
         return found
 

@@ -7,6 +7,8 @@ Other packages use only the names below; the modules behind them are this packag
 
 from dashboard.training import (
     augment_preview,
+    batch,
+    batch_job,
     charts,
     continuation,
     exports,
@@ -22,6 +24,8 @@ __all__ = [
     "JobManager",
     "TrainConfig",
     "augment_preview",
+    "batch",
+    "batch_job",
     "charts",
     "continuation",
     "default_config",

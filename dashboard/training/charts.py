@@ -49,17 +49,23 @@ def training_curves(epochs: list[dict], title: str | None = None) -> go.Figure:
 
 
 def confusion_heatmap(
-    matrix: list[list[int]], classes: list[str], clickable: bool = False
+    matrix: list[list[int]],
+    classes: list[str],
+    clickable: bool = False,
+    columns: list[str] | None = None,
+    title: str | None = None,
 ) -> go.Figure:
     """The confusion matrix. `clickable`: each cell carries its (true, predicted) class
     indices as customdata on an invisible marker at its centre, which is what a click selects
-    (a plotly heatmap reports no click as a selection); `clicked_cell` reads it back."""
+    (a plotly heatmap reports no click as a selection); `clicked_cell` reads it back.
+    `columns`: the predicted side's names where they are not the classes (a batch's adds
+    "none of these")."""
     labels = chart_texts(classes)  # class names are uploaded: plain text, not plotly HTML
     true, predicted = _("true"), _("predicted")
     fig = go.Figure(
         go.Heatmap(
             z=matrix,
-            x=labels,
+            x=chart_texts(columns) if columns else labels,
             y=labels,
             colorscale="Blues",
             text=matrix,
@@ -67,7 +73,7 @@ def confusion_heatmap(
             hovertemplate=f"{true} %{{y}}<br>{predicted} %{{x}}: %{{z}}<extra></extra>",
         )
     )
-    title = _("Confusion matrix (validation)")
+    title = title or _("Confusion matrix (validation)")
     if clickable:
         _click_targets(fig, matrix, labels)
         title = _("Confusion matrix (validation): click a cell to see its images")

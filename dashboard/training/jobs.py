@@ -17,6 +17,7 @@ from pathlib import Path
 from dashboard import datasets
 from dashboard.runs import ACTIVE, Run, RunStatus, RunStore, RunWatch, open_runs, trainer_alive
 from dashboard.settings import Settings
+from dashboard.training import batch
 from dashboard.training.config import TrainConfig
 from dashboard.training.executors import Executor, executor_for
 from dashboard.training.progress import LiveState, RunProgress, progress_of
@@ -94,6 +95,8 @@ class JobManager:
 def run_name(config: TrainConfig) -> str:
     """A new run's name: its strategy and backbone, and the run it goes on from (↻) or starts
     from (←), by id (symbols: a name reads the same in every language)."""
+    if config.strategy == batch.KIND:
+        return f"{batch.KIND} · {config.name} · {config.run_id}"
     parts = [config.strategy, config.backbone]
     if config.resume_from:
         parts.append(f"↻ {config.resume_from}")

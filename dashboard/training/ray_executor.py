@@ -36,7 +36,8 @@ from dashboard.runs import (
     owner_id,
 )
 from dashboard.settings import Settings
-from dashboard.training.config import TrainConfig, from_dict
+from dashboard.training.batch import job_from_dict
+from dashboard.training.config import TrainConfig
 from dashboard.training.progress import LiveState
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def train_run(settings: Settings, run_id: str, config: dict) -> str:
     live = LiveState()
     watch = RunWatch(runs, {run_id: live}).start()
     try:
-        train(settings, runs, run_id, from_dict(config), live)
+        train(settings, runs, run_id, job_from_dict(config), live)
     finally:
         watch.stop()
         devices.release_freed_memory()

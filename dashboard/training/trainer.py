@@ -25,7 +25,7 @@ from dashboard.runs import (
     sync,
 )
 from dashboard.settings import Settings
-from dashboard.training import build, checkpoint, continuation, results
+from dashboard.training import batch, batch_job, build, checkpoint, continuation, results
 from dashboard.training.config import TrainConfig
 from dashboard.training.phases import Phases, TrainOutcome
 from dashboard.training.progress import EpochReporter, LiveState
@@ -37,12 +37,16 @@ from models.weights import WeightsUnavailable
 log = logging.getLogger(__name__)
 
 
-def train(settings: Settings, runs: RunStore, run_id: str, config: TrainConfig, live) -> None:
-    """One run, wherever it is executed (this server's trainer thread, a Ray worker): unless
-    it was stopped while it waited, its `Trainer` runs it; failures become its status."""
+def train(settings: Settings, runs: RunStore, run_id: str, config, live) -> None:
+    """One job, wherever it is executed (this server's trainer thread, a Ray worker): unless
+    it was stopped while it waited, its `Trainer` runs it (a batch prediction: `batch`);
+    failures become its status."""
     if live.stop.is_set() or _stop_requested(runs, run_id):
         live.status = RunStatus.STOPPED
         runs.update(run_id, status=RunStatus.STOPPED, message=NOT_STARTED)
+        return
+    if isinstance(config, batch.BatchConfig):
+        batch_job.execute(settings, runs, run_id, config, live)
         return
     Trainer(settings, runs, run_id, config, live).execute()
 
@@ -103,10 +107,12 @@ class Trainer:
                 reporter.phase(N_("building the model"))
                 n_classes = len(data.manifest.classes)
                 clf = build.classifier(self.settings, self.config, n_classes, plan.precision)
-                if self.config.init_from:
+                if self.config.init_from and resume is None:
                     self.base_changed = continuation.warm_start(
                         self.settings, self.runs, self.config, clf
                     )
+                elif self.config.init_from:  # the checkpoint's weights replace the start
+                    self.base_changed = continuation.base_changes(self.runs, self.config)
                 outcome = Phases(self, clf, data, reporter, resume).run()
             self._finish(clf, data, reporter, outcome)
         finally:

@@ -11,7 +11,13 @@ import streamlit as st
 from dashboard import glue, images, report, significance, text, training
 from dashboard.i18n import N_, _, percent
 from dashboard.runs import Run, RunResults
-from pages.widgets import data_edits, exports_section, featurespace_section, unknown_section
+from pages.widgets import (
+    batch_section,
+    data_edits,
+    exports_section,
+    featurespace_section,
+    unknown_section,
+)
 from pages.widgets.exports_section import in_language
 
 md = text.markdown_text  # names and messages from data show as typed, never as markup
@@ -33,6 +39,7 @@ def results(settings, manifest, run: Run) -> None:
     unknown_section.none_of_these(settings, manifest, run)
     served_file = str(training.results.deployable(files))  # what is deployed: with the rule
     try_it(model_file, served_file, r.classes)
+    batch_section.batch_predictions(settings, run)
     downloads(settings, run, served_file, labels_file)
     exports_section.exports(settings, manifest, run)
     featurespace_section.feature_space(settings, manifest, run.backbone, run)
@@ -207,8 +214,12 @@ def try_it(model_file: str, served_file: str, classes: list[str]) -> None:
         except images.ImageError as exc:
             st.error(_("Cannot use **{name}**: {error}").format(name=md(name), error=md(exc)))
             continue
-        files = tuple((f, _mtime(f)) for f in (model_file, served_file))
-        answer, overlay, top = glue.tried_image(files, tuple(classes), rgb)
+        try:  # the model files may have gone (a read-only server's bounded scratch) or be bad
+            files = tuple((f, _mtime(f)) for f in (model_file, served_file))
+            answer, overlay, top = glue.tried_image(files, tuple(classes), rgb)
+        except (OSError, ValueError) as exc:
+            st.error(_("The trained model cannot classify here: {error}").format(error=md(exc)))
+            continue
         c1, c2 = st.columns([1, 2])
         c1.image(overlay, width="stretch")
         c1.caption(_("Grad-CAM for {name}").format(name=md(classes[top])))
