@@ -133,7 +133,16 @@ def test_a_run_starts_from_another_runs_weights(shared_weights_env, tmp_path, mo
     jm = training.manager(settings)
     source = wait(jm, jm.submit(config(manifest, strategy="finetune_top", epochs=3))[0].id)
     assert source.status == "finished", source.message
-    warm = config(manifest, strategy="linear_head", epochs=2, init_from=source.id)
+    # "add images and retrain": a newer version of the data, with more images
+    from dashboard import datasets
+    from tests.conftest import coloured
+
+    more = [
+        datasets.Addition("red", f"red_{i}.png", coloured(900 + i, (220, 30, 30))) for i in (1, 2)
+    ]
+    newer, _reused = datasets.new_version(settings, manifest, datasets.Edit(add=more))
+    assert newer.parent == manifest.id and len(newer.images) == len(manifest.images) + 2
+    warm = config(newer, strategy="linear_head", epochs=2, init_from=source.id)
     clf = build.classifier(settings, warm, 2, "float32")
     assert continuation.warm_start(settings, open_runs(settings), warm, clf)  # base changed
     trained = keras.saving.load_model(

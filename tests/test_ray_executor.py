@@ -78,6 +78,23 @@ def test_a_run_trains_in_a_ray_worker_and_a_resubmit_returns_it(on_ray):
     assert reused and again.id == run.id
 
 
+def test_a_batch_prediction_runs_in_a_ray_worker(on_ray):
+    from dashboard.training import batch, batch_job
+    from tests.conftest import coloured
+    from tests.hostile_uploads import make_zip
+
+    jm, manifest = on_ray
+    run = wait(jm, jm.submit(config(manifest, epochs=2))[0].id)
+    photos = [(f"new/red/{i}.png", coloured(800 + i, (220, 30, 30))) for i in range(6)]
+    sha = batch.store_upload(jm.settings, make_zip(photos))
+    job, _ = jm.submit(batch.BatchConfig(run.id, sha, run.dataset_id, run.backbone, "new.zip"))
+    done = wait(jm, job.id)
+    assert done.status == "finished", done.message
+    assert done.owner != job.owner  # a Ray worker ran it
+    found = batch_job.load(jm.settings, job.id)
+    assert len(found.rows) == 6 and {r.truth for r in found.rows} == {"red"}
+
+
 def test_stop_ends_a_ray_run_within_a_batch(on_ray):
     jm, manifest = on_ray
     run, _ = jm.submit(config(manifest, "scratch", epochs=500))
@@ -152,6 +169,7 @@ def test_a_dataset_added_on_one_server_trains_in_a_ray_worker_that_reads_it_from
         "model",
         "predictions",
         "results",
+        "served",
     ]  # and a shows the run's files, pushed by the worker
 
 
