@@ -257,7 +257,7 @@ def _train(
     advice = page.get_by_text(t.strategy(strategy, "advice"))
     expect(advice).to_have_count(1)
     expect(advice).to_be_visible()
-    epochs_input = page.get_by_label(t("Epochs"))
+    epochs_input = page.get_by_label(t("Epochs"), exact=True)  # not Keep training's "More epochs"
     expect(epochs_input).to_have_count(1)  # the previous form has gone
     expect(epochs_input).to_have_value(str(default_epochs))  # this strategy's form
     epochs_input.fill(str(epochs))

@@ -79,11 +79,10 @@ def _ingest(
     return IngestResult(manifest, reused)
 
 
-def ingest_zip(
-    settings: Settings, file: BinaryIO, name: str, say: Progress = silent, owner: str = ""
-):
+def _safe_zip(settings: Settings, file: BinaryIO) -> archive.SafeZip:
+    """The upload as a zip whose table passed the settings' caps (DatasetError if not)."""
     try:
-        zf = archive.SafeZip(
+        return archive.SafeZip(
             file,
             max_entries=settings.max_zip_entries,
             max_total_bytes=settings.max_unzipped_bytes,
@@ -91,6 +90,12 @@ def ingest_zip(
         )
     except archive.ArchiveError as exc:
         raise DatasetError(str(exc)) from None
+
+
+def ingest_zip(
+    settings: Settings, file: BinaryIO, name: str, say: Progress = silent, owner: str = ""
+):
+    zf = _safe_zip(settings, file)
     with zf:
         return _ingest(settings, name, "zip", zf.members(), zf.read, say, owner=owner)
 
@@ -120,15 +125,7 @@ def open_upload(settings: Settings, file: BinaryIO) -> Iterator[Upload]:
     entry count, expanded size and compression ratios before anything is read; names that
     leave the folder, symlinks, junk and non-image names skipped with their reasons. Raises
     DatasetError for an upload unusable as a whole (not a zip, a zip bomb)."""
-    try:
-        zf = archive.SafeZip(
-            file,
-            max_entries=settings.max_zip_entries,
-            max_total_bytes=settings.max_unzipped_bytes,
-            max_ratio=settings.max_zip_ratio,
-        )
-    except archive.ArchiveError as exc:
-        raise DatasetError(str(exc)) from None
+    zf = _safe_zip(settings, file)
     with zf:
         names, skipped = [], []
         for name, reason in zf.members():
