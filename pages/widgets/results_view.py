@@ -234,9 +234,7 @@ def try_it(model_file: str, served_file: str, classes: list[str]) -> None:
 
 
 def downloads(settings, run: Run, model_file: str, labels_file: str) -> None:
-    model_file = str(
-        training.results.deployable(training.results.local_artifacts(settings, run.id))
-    )
+    """The model to deploy (`model_file`: served.keras where the run has it) with its files."""
     st.download_button(
         _("Download the model (.keras + labels.json + model card + predict.py)"),
         in_language(  # built on click
