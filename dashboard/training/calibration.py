@@ -15,10 +15,10 @@ from models import feature_maps, unknown
 from models.classifier import Classifier
 
 
-def pooled(data: RunData, config: TrainConfig, clf: Classifier, frozen: bool) -> dict:
-    """Each split's pooled features (images x features, in the split's order) from the trained
-    network. `frozen`: the pretrained base never changed, so the feature cache holds them."""
-    splits = [s for s in ("train", "val", "test") if data.count(s)]
+def train_pooled(data: RunData, config: TrainConfig, clf: Classifier, frozen: bool):
+    """The training images' pooled features (images x features, in the split's order) from the
+    trained network, for the rule's bank. `frozen`: the pretrained base never changed, so the
+    feature cache holds them."""
     if frozen:
         weights_id = features.pretrained_weights_id(data.settings, clf.backbone)
         arrays, _hits = features.split_features(
@@ -30,22 +30,17 @@ def pooled(data: RunData, config: TrainConfig, clf: Classifier, frozen: bool) ->
             lambda: clf.features,
             config.batch_size,
         )
-        out = {"train": arrays[0][0], "val": arrays[1][0]}
-        splits = [s for s in splits if s not in out]
-    else:
-        out = {}
-    for split in splits:
-        feed = datasets.training_data(
-            data.settings,
-            data.manifest,
-            split,
-            image_size=config.image_size,
-            batch_size=config.batch_size,
-            shuffle=False,
-            cache=True,
-        )
-        out[split] = feature_maps.pooled_features(clf.features, feed)
-    return out
+        return arrays[0][0]
+    feed = datasets.training_data(
+        data.settings,
+        data.manifest,
+        "train",
+        image_size=config.image_size,
+        batch_size=config.batch_size,
+        shuffle=False,
+        cache=True,
+    )
+    return feature_maps.pooled_features(clf.features, feed)
 
 
 def fit(

@@ -40,14 +40,18 @@ def evaluate_and_export(
     manifest = data.manifest
     epochs = runs.epochs([run_id])[run_id]
     started = time.perf_counter()
-    probs, scores = {}, {}
+    import keras
+
+    # One pass per split gives both what the scores need and what the unknown rule needs.
+    both = keras.Model(clf.model.inputs[0], [clf.model.output, clf.features.output])
+    probs, pooled, scores = {}, {}, {}
     for split in ("val", "test"):
         if data.count(split):
-            probs[split] = clf.model.predict(data.feed(split, config), verbose=0)
+            probs[split], pooled[split] = both.predict(data.feed(split, config), verbose=0)
             truth = features.labels(manifest, split)
             scores[split] = evaluation.evaluate(truth, probs[split], manifest.classes)
     frozen = clf.strategy.head_only and clf.strategy.pretrained and not outcome.base_changed
-    pooled = calibration.pooled(data, config, clf, frozen)
+    pooled["train"] = calibration.train_pooled(data, config, clf, frozen)
     rule, calibrated = calibration.fit(data, config, pooled, probs)
     served = unknown.served_model(clf.model, rule)
     check, served_val = keras_file.export_with_parity(
