@@ -18,6 +18,12 @@ from pathlib import Path
 import tensorflow as tf
 
 AUTOTUNE = tf.data.AUTOTUNE
+# Autotuning off: AUTOTUNE then means min(16, CPU cores) decoders and a fixed prefetch. With it
+# on, deleting an iterator (the end of every feature pass and of every epoch of `fit`) waited
+# up to 2.2 s about one time in two for tf.data's tuning thread: a cold head-only run's feature
+# pass took 2.9 s or 5.2 s (bench/training.py, head_vs_one_pass). Decoding kept pace either way.
+_FIXED_PARALLELISM = tf.data.Options()
+_FIXED_PARALLELISM.autotune.enabled = False
 
 
 def jpeg_ratio(width: int, height: int, size: int) -> int:
@@ -76,4 +82,4 @@ def image_dataset(
         if shuffle:
             ds = ds.shuffle(min(len(paths), 1024), seed=seed, reshuffle_each_iteration=True)
         ds = ds.map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=AUTOTUNE)
-    return ds.batch(batch_size).prefetch(AUTOTUNE)
+    return ds.batch(batch_size).prefetch(AUTOTUNE).with_options(_FIXED_PARALLELISM)
