@@ -36,8 +36,14 @@ def test_sampling_keeps_every_class_in_its_share():
     labels = np.array([0] * 900 + [1] * 90 + [2] * 10)
     rows = embedding.sample_rows(labels, limit=100)
     counts = np.bincount(labels[rows])
-    assert 95 <= len(rows) <= 105 and counts.tolist() == [90, 9, 1]
+    assert len(rows) == 100 and counts.tolist() == [90, 9, 1]
     assert embedding.sample_rows(labels, limit=5000).tolist() == list(range(1000))
+
+
+def test_sampling_maps_at_most_its_limit_where_each_share_rounds_up():
+    labels = np.random.default_rng(0).integers(0, 10, 20_000)  # each share x.5-ish: 3,001 before
+    rows = embedding.sample_rows(labels, limit=3000)
+    assert len(rows) == 3000 == len(set(rows.tolist())) and set(labels[rows]) == set(range(10))
 
 
 def test_a_mislabelled_point_is_a_suspect_and_correct_ones_are_not():
