@@ -4,13 +4,16 @@
 alpha 0.25: five head-only runs (linear head, five seeds) and five full fine-tunes (strategy 4,
 five seeds), 96 px. Once through one server's trainer thread (one run at a time), once as Ray
 tasks on a `ray.cluster_utils.Cluster` of two nodes with one CPU slot each (two runs at a
-time), each side from a cold feature cache.
+time). 3 rounds, the two sides interleaved (thread, Ray, thread, ...), each side in a fresh
+TLAB_HOME whose feature and pixel caches are emptied after the latency probe: every run of the
+ladder, on both sides, computes its own features (until issue 25 the probe filled the cache, so
+each head run was a cache hit, and the sides ran one after the other).
 
-team_ladder_speedup: wall time of the ten runs, thread executor over Ray. Expect about the
-  number of worker slots (2) less Ray's overhead; on a 2-core machine both nodes share the
-  same two cores, so this is the floor of what more machines give.
+team_ladder_speedup: wall time of the ten runs, thread executor over Ray, per round. Expect
+  about the number of worker slots (2) less Ray's overhead; on a 2-core machine both nodes
+  share the same two cores, so this is the floor of what more machines give.
 team_added_latency_s: submit -> first epoch of one head-only run submitted alone, Ray minus
-  thread (the worker process, its imports, the task's scheduling).
+  thread (the worker process, its imports, the task's scheduling), per round.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_WEIGHTS = ROOT.parent / "shared" / "keras-weights"
 BACKBONE = "MobileNet_0.25_224"
 SEEDS = range(5)
+ROUNDS = 3
 ACTIVE = ("queued", "running")
 
 
@@ -73,6 +77,7 @@ def first_epoch_seconds(jm, config) -> float:
 def one_side(executor: str, address: str | None = None) -> tuple[float, float]:
     """(seconds for the ladder, seconds to the first epoch of a lone run) in a fresh home."""
     from dashboard import datasets
+    from dashboard.features import clear_caches
     from dashboard.training import JobManager
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,6 +87,7 @@ def one_side(executor: str, address: str | None = None) -> tuple[float, float]:
         try:
             configs = ladder(manifest.id)
             latency = first_epoch_seconds(jm, configs[0].with_(epochs=1, seed=99))
+            clear_caches(settings)  # the probe's features must not serve the ladder
             started = time.perf_counter()
             ids = [jm.submit(c)[0].id for c in configs]
             wait_all(jm, ids)
@@ -97,17 +103,28 @@ def run() -> list[dict]:
     import ray
     from ray.cluster_utils import Cluster
 
-    thread_s, thread_latency = one_side("thread")
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
     cluster.add_node(num_cpus=1)
+    thread, ray_side = [], []
     try:
-        ray_s, ray_latency = one_side("ray", cluster.address)
+        for _ in range(ROUNDS):
+            thread.append(one_side("thread"))
+            ray_side.append(one_side("ray", cluster.address))
     finally:
         ray.shutdown()
         cluster.shutdown()
-    print(f"# team: 10 runs {thread_s:.1f} s on the thread executor, {ray_s:.1f} s on Ray")
-    print(f"# first epoch of a lone run: {thread_latency:.1f} s thread, {ray_latency:.1f} s Ray")
+    for (thread_s, thread_latency), (ray_s, ray_latency) in zip(thread, ray_side, strict=True):
+        print(f"# team: 10 runs {thread_s:.1f} s on the thread executor, {ray_s:.1f} s on Ray")
+        print(f"# first epoch alone: {thread_latency:.1f} s thread, {ray_latency:.1f} s Ray")
     return [
-        figure("team_ladder_speedup", [thread_s / ray_s], "info: ~2 slots less overhead"),
-        figure("team_added_latency_s", [ray_latency - thread_latency], "info"),
+        figure(
+            "team_ladder_speedup",
+            [t[0] / r[0] for t, r in zip(thread, ray_side, strict=True)],
+            "info: ~2 slots less overhead",
+        ),
+        figure(
+            "team_added_latency_s",
+            [r[1] - t[1] for t, r in zip(thread, ray_side, strict=True)],
+            "info",
+        ),
     ]
