@@ -15,6 +15,7 @@ BENCHMARKS = {
     "load": "bench.load",
     "featurespace": "bench.featurespace",
     "probes": "bench.probes",
+    "first_view": "bench.first_view",
 }
 # Run only when named: `python -m bench soak` (about 10 minutes), `python -m bench team` (Ray;
 # requirements-team.txt), `python -m bench abuse` (32 viewers uploading huge pictures),

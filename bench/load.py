@@ -47,7 +47,9 @@ def free_port() -> int:
 class Server:
     """`streamlit run` of the app (or of the entry that also trains) in a child process."""
 
-    def __init__(self, home: Path, train: str = "", plain: bool = False):
+    def __init__(
+        self, home: Path, train: str = "", plain: bool = False, launcher: bool = False, settle=2.0
+    ):
         self.port = free_port()
         weights = os.environ.get("TLAB_WEIGHTS_DIR") or str(SHARED_WEIGHTS)
         env = dict(os.environ, TLAB_HOME=str(home), TLAB_WEIGHTS_DIR=weights, TLAB_OFFLINE="1")
@@ -58,13 +60,14 @@ class Server:
         if plain:
             entry = ROOT / "bench/plain_app.py"
         self.log = open(home / "server.log", "w")  # noqa: SIM115 (closed in stop)
+        # launcher: the README's `python -m dashboard` (its default model warming up from the
+        # start) instead of `streamlit run streamlit_app.py`.
+        command = ["-m", "dashboard"] if launcher else ["-m", "streamlit", "run", str(entry)]
+        self.started = time.perf_counter()
         self.proc = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(entry),
+                *command,
                 "--server.port",
                 str(self.port),
                 "--server.headless",
@@ -77,9 +80,9 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self.wait_until_healthy()
+        self.wait_until_healthy(settle)
 
-    def wait_until_healthy(self, timeout: float = 120.0) -> None:
+    def wait_until_healthy(self, settle: float, timeout: float = 120.0) -> None:
         import urllib.request
 
         deadline = time.time() + timeout
@@ -87,7 +90,7 @@ class Server:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health") as r:
                     if r.status == 200:
-                        time.sleep(2)  # the server's own start-up work is done
+                        time.sleep(settle)  # the server's own start-up work is done
                         return
             except OSError:
                 time.sleep(0.5)

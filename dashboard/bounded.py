@@ -49,20 +49,36 @@ class BoundedCache:
         self.entries: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self.bytes = 0
         self.lock = threading.Lock()
+        self.making: dict[Hashable, threading.Event] = {}  # keys being made, by one thread each
 
     def get_or_make(self, key: Hashable, make: Callable[[], object]):
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key][0]
+        """The kept value, else `make()`'s. While one thread makes a key, others asking for the
+        same key wait for it (the start-up warm-up and the first viewer load one model, not
+        two); other keys are served meanwhile."""
+        while True:
+            with self.lock:
+                if key in self.entries:
+                    self.entries.move_to_end(key)
+                    return self.entries[key][0]
+                pending = self.making.get(key)
+                if pending is None:
+                    self.making[key] = threading.Event()
+                    break
+            pending.wait()  # then it is kept, or its make failed or was too big: make it here
+        try:
+            return self._make(key, make)
+        finally:
+            with self.lock:
+                self.making.pop(key).set()
+
+    def _make(self, key: Hashable, make: Callable[[], object]):
         value = make()  # outside the lock: other keys are served meanwhile
         size = self.size_of(value)
         if size > self.max_bytes:
             return value
         with self.lock:
-            if key not in self.entries:
-                self.entries[key] = (value, size)
-                self.bytes += size
+            self.entries[key] = (value, size)
+            self.bytes += size
             while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
                 _, (_, dropped) = self.entries.popitem(last=False)
                 self.bytes -= dropped

@@ -2,10 +2,9 @@
 
 It holds what ties the services to Streamlit's runtime: the caches, the entry's navigation
 guard, the patch that keeps Keras' state between script runs, and (at import) stack dumps on
-SIGUSR1. It
-decides what lives for the whole process (loaded models, shared by every session) and what is
-memoised per input (`cache_data`: results keyed by model and image bytes), so a rerun whose
-inputs did not change recomputes nothing.
+SIGUSR1. It decides what lives for the whole process (loaded models, shared by every session)
+and what is memoised per input (`cache_data`: results keyed by model and image bytes), so a
+rerun whose inputs did not change recomputes nothing.
 
 Memory stays bounded whatever the viewers do (`dashboard.bounded`): loaded models are kept by
 entries and bytes; every `cache_data` has `max_entries`, and each of its entries is bounded in
@@ -18,6 +17,7 @@ try again" (`Busy`, shown by the entry) instead of joining a queue that grows wi
 from __future__ import annotations
 
 import dataclasses
+import sys
 
 import numpy as np
 import streamlit as st
@@ -36,22 +36,13 @@ from dashboard import (
     training,
 )
 from dashboard.bounded import Busy
-from dashboard.i18n import N_, _
+from dashboard.i18n import N_, Spoken, _
 from dashboard.settings import Settings
 from models import catalog
 
 VIEW_SIDE = 1024  # px: the largest side an upload is decoded at (models see at most 600)
-MODELS = bounded.BoundedCache(max_entries=4, max_bytes=1536 << 20, size_of=lambda m: m.nbytes)
 HEAVY = bounded.Gate(slots=2, waiting=8, wait_s=30.0)  # 2 cores: 2 at a time, 8 in line
 __all__ = ["Busy"]  # raised by the functions below; the entry script shows it
-
-
-class Spoken(str):
-    """A text that Streamlit takes once, on import (a cache's `show_spinner`), and reads with
-    `str()` each time it shows it: then it is in the language of the session it is shown to."""
-
-    def __str__(self) -> str:
-        return _(str.__str__(self))
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
@@ -89,13 +80,13 @@ def can_edit() -> bool:
 
 
 def loaded_model(key: str) -> explore.LoadedModel:
-    """The model, loaded once and shared by every session while it stays among the MODELS."""
+    """The model, loaded once and shared by every session (`explore.MODELS`, bounded)."""
 
     def load() -> explore.LoadedModel:
         with HEAVY.enter(N_("loading a model")), st.spinner(_("Loading the pretrained model…")):
             return explore.load(key, server_settings())
 
-    return MODELS.get_or_make((server_settings(), key), load)  # one copy for every session
+    return explore.loaded_model(server_settings(), key, load)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -269,8 +260,6 @@ def mistake_overlay(
 
 def _clean_without_keras() -> None:
     """Streamlit's after-run cleanup, less its `keras.backend.clear_session()`."""
-    import sys
-
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
 

@@ -36,6 +36,7 @@ from models.words import N_
 __all__ = [
     "LANGUAGES",
     "N_",
+    "Spoken",
     "StoredText",
     "_",
     "language",
@@ -106,6 +107,14 @@ def translations(lang: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+class Spoken(str):
+    """A text that is taken once, on import (a Streamlit cache's `show_spinner`), and reads with
+    `str()` each time it shows it: then it is in the language of the session it is shown to."""
+
+    def __str__(self) -> str:
+        return _(str.__str__(self))
 
 
 class StoredText:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import io
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -43,6 +44,42 @@ def test_a_cache_is_bounded_by_entries_and_by_bytes():
     assert cache.bytes <= 1000 and "big" not in cache.entries
     made = cache.get_or_make("too big", lambda: np.zeros(2000, "uint8"))
     assert made.nbytes == 2000 and "too big" not in cache.entries
+
+
+def test_a_key_being_made_is_made_once_for_everyone_who_asks():
+    """The server's warm-up and its first viewer ask for the default model at once: one
+    load, not two on two cores."""
+    cache = bounded.BoundedCache(max_entries=3, max_bytes=1000)
+    calls, release = [], threading.Event()
+
+    def slow_make():
+        calls.append(1)
+        release.wait(10)
+        return np.zeros(10, "uint8")
+
+    got = []
+    askers = [threading.Thread(target=lambda: got.append(cache.get_or_make("m", slow_make)))]
+    askers[0].start()
+    while not calls:  # the first asker is making it
+        time.sleep(0.01)
+    askers.append(threading.Thread(target=lambda: got.append(cache.get_or_make("m", slow_make))))
+    askers[1].start()
+    other = cache.get_or_make("other", lambda: np.ones(3, "uint8"))  # other keys go on
+    release.set()
+    for t in askers:
+        t.join(10)
+    assert len(calls) == 1 and len(got) == 2 and got[0] is got[1] and other.sum() == 3
+
+
+def test_a_failed_make_lets_the_next_asker_make_it():
+    cache = bounded.BoundedCache(max_entries=3, max_bytes=1000)
+
+    def broken():
+        raise OSError("weights missing")
+
+    with pytest.raises(OSError):
+        cache.get_or_make("m", broken)
+    assert cache.get_or_make("m", lambda: np.zeros(1, "uint8")).shape == (1,)
 
 
 def test_every_streamlit_cache_in_glue_has_a_bound():

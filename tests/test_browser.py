@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import explore
 from tests import chromium
 from tests.conftest import FLOWERS_ZIP, ROOT, WEIGHTS_DIR
 
@@ -98,9 +99,7 @@ def server(tmp_path_factory, words):
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
+            "dashboard",  # the README's first command: Explore's default model warms up
             "--server.port",
             str(port),
             "--server.address",
@@ -164,6 +163,7 @@ def test_whole_flow_in_chromium(server, words):
     """The whole flow, once in English and once in Korean (a browser whose language is ko-KR)."""
     with server.stacks_on_failure():
         _whole_flow(server.url, words)
+    assert explore.WARM_UP_DONE in server.log_path.read_text()  # `python -m dashboard` warmed up
 
 
 def _whole_flow(server: str, t: Words) -> None:

@@ -18,7 +18,7 @@ def test_readme_starts_with_the_two_commands():
     lines = [line for line in README.read_text().splitlines() if line.strip()]
     code = lines[lines.index("```bash") + 1 : lines.index("```bash") + 3]
     assert lines.index("```bash") == 1  # right under the title
-    assert code[0].endswith("streamlit run streamlit_app.py")
+    assert code[0].endswith("python -m dashboard")  # streamlit run, warming Explore up
     assert code[1] == "pip install -r requirements-dev.txt && python -m pytest"
 
 

@@ -21,9 +21,11 @@ from dashboard.explore.analysis import (
     model_input,
     top_channels,
 )
+from dashboard.explore.warm import WARM_UP_DONE, loaded_model, warm_up
 
 __all__ = [
     "ARCHITECTURE_WORDS",
+    "WARM_UP_DONE",
     "Analysis",
     "LoadedModel",
     "analyse",
@@ -34,8 +36,10 @@ __all__ = [
     "grad_cam",
     "layer_activations",
     "load",
+    "loaded_model",
     "map_layers",
     "maximize",
     "model_input",
     "top_channels",
+    "warm_up",
 ]
