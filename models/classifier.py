@@ -38,6 +38,10 @@ class Classifier:
         """From scratch, BatchNorm trains and its statistics must be re-estimated (precise BN)."""
         return self.strategy.trains_base and not self.strategy.pretrained
 
+    def with_features(self) -> keras.Model:
+        """Raw images -> (probabilities, pooled features), both from one forward pass."""
+        return keras.Model(self.model.inputs[0], [self.model.output, self.features.output])
+
     def precise_batchnorm(self, max_images: int = 1024) -> PreciseBatchNorm:
         """Re-estimates the base's BatchNorm statistics from raw training images."""
         raw = keras.Input(self.model.inputs[0].shape[1:], name="raw")

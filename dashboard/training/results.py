@@ -40,10 +40,7 @@ def evaluate_and_export(
     manifest = data.manifest
     epochs = runs.epochs([run_id])[run_id]
     started = time.perf_counter()
-    import keras
-
-    # One pass per split gives both what the scores need and what the unknown rule needs.
-    both = keras.Model(clf.model.inputs[0], [clf.model.output, clf.features.output])
+    both = clf.with_features()  # one pass per split: the scores' and the unknown rule's inputs
     probs, pooled, scores = {}, {}, {}
     for split in ("val", "test"):
         if data.count(split):
